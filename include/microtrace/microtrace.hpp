@@ -10,3 +10,4 @@
 #include "clock.hpp"
 #include "context.hpp"
 #include "sampler.hpp"
+#include "samplers/threshold.hpp"

@@ -1,0 +1,367 @@
+// microtrace/recorder.hpp — the fixed-size span ring: many writers, a concurrent dump,
+// exact counters, no heap after construction and no lock on the writing path.
+//
+// Storage is split into lanes; a thread always writes to the same lane (its ordinal
+// modulo the lane count), so writers on different lanes share no cache line. Each slot
+// is a seqlock: a writer claims it (odd sequence), copies the span in, and publishes it
+// (even sequence naming the span's position). A reader copies a slot out and keeps the
+// copy only if the sequence did not move, so a dump only ever sees whole spans.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <thread>
+
+#include "config.hpp"
+#include "json.hpp"
+#include "span_data.hpp"
+#include "zipkin.hpp"
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// What happens to a span that ends while its lane is full.
+enum class OverflowPolicy : std::uint8_t {
+    overwrite_oldest,  // flight recorder: the oldest span not yet drained is lost (counted)
+    drop_newest,       // the ending span is lost (counted)
+};
+
+// Recorder counters. At rest, `recorded + dropped` equals the sampled spans ended, and
+// `recorded == dumped + overwritten + held`.
+struct RecorderStats {
+    std::uint64_t started = 0;      // sampled spans started
+    std::uint64_t recorded = 0;     // sampled spans written to the ring
+    std::uint64_t dropped = 0;      // sampled spans lost because the ring was full (drop_newest)
+    std::uint64_t overwritten = 0;  // recorded spans lost to newer ones before a drain took them
+    std::uint64_t dumped = 0;       // spans drained (consumed) by drain/drain_zipkin
+    std::uint64_t held = 0;         // spans in the ring now
+};
+
+// One ring entry. Public so storage can be supplied by the caller (a static array in a
+// chosen memory section, say); its contents are the recorder's business.
+struct RecorderSlot {
+    static constexpr std::size_t word_count = sizeof(SpanData) / sizeof(std::uint64_t);
+    // 0: never written; 2p+1: span at position p being written; 2p+2: holds position p.
+    std::atomic<std::uint64_t> sequence{0};
+    std::atomic<std::uint64_t> words[word_count]{};
+};
+
+// One lane's positions and counters; writer-side and reader-side fields sit on separate
+// cache lines so a dump does not slow the writers down.
+struct RecorderLane {
+    alignas(64) std::atomic<std::uint64_t> head{0};     // positions handed out (= recorded)
+    std::atomic<std::uint64_t> started{0};
+    std::atomic<std::uint64_t> dropped{0};
+    alignas(64) std::atomic<std::uint64_t> tail{0};     // first position not yet drained
+    std::atomic<std::uint64_t> dumped{0};
+    std::atomic<std::uint64_t> overwritten{0};          // counted by drains
+};
+
+namespace detail {
+
+// A small per-process number for the calling thread, used to pick its lane.
+inline std::uint32_t thread_ordinal() noexcept {
+    static std::atomic<std::uint32_t> next_ordinal{0};
+    thread_local const std::uint32_t ordinal = next_ordinal.fetch_add(1, std::memory_order_relaxed);
+    return ordinal;
+}
+
+// Byte ranges of a SpanData that hold data, copied as 64-bit words.
+template <class Visit>
+void for_each_used_range(const SpanData& span, Visit&& visit) noexcept {
+    visit(std::size_t{0}, offsetof(SpanData, attributes));
+    visit(offsetof(SpanData, attributes), span.used_attribute_bytes());
+    visit(offsetof(SpanData, events), span.used_event_bytes());
+    visit(offsetof(SpanData, strings), std::size_t{span.string_bytes_used});
+}
+
+inline void store_words(RecorderSlot& slot, const SpanData& span) noexcept {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&span);
+    for_each_used_range(span, [&](std::size_t offset, std::size_t size) {
+        for (std::size_t w = offset / 8; w < (offset + size + 7) / 8; ++w) {
+            std::uint64_t word;
+            std::memcpy(&word, bytes + w * 8, sizeof word);
+            slot.words[w].store(word, std::memory_order_relaxed);
+        }
+    });
+}
+
+inline void load_words(const RecorderSlot& slot, SpanData& span, std::size_t offset, std::size_t size) noexcept {
+    auto* bytes = reinterpret_cast<unsigned char*>(&span);
+    for (std::size_t w = offset / 8; w < (offset + size + 7) / 8; ++w) {
+        const std::uint64_t word = slot.words[w].load(std::memory_order_relaxed);
+        std::memcpy(bytes + w * 8, &word, sizeof word);
+    }
+}
+
+// Copies the span at `position` out of `slot`. False when the slot does not hold that
+// position whole (overwritten, or being written); `span` is then garbage.
+inline bool read_slot(const RecorderSlot& slot, std::uint64_t position, SpanData& span) noexcept {
+    const std::uint64_t expected = 2 * position + 2;
+    if (slot.sequence.load(std::memory_order_acquire) != expected) return false;
+    load_words(slot, span, 0, offsetof(SpanData, attributes));
+    // A torn header may hold any counts: clamp them so the copy stays in bounds; the
+    // sequence check below throws such a copy away.
+    if (span.attribute_count > config::max_attributes) span.attribute_count = config::max_attributes;
+    if (span.event_count > config::max_events) span.event_count = config::max_events;
+    if (span.string_bytes_used > config::span_string_bytes) span.string_bytes_used = config::span_string_bytes;
+    for_each_used_range(span, [&](std::size_t offset, std::size_t size) {
+        if (offset != 0) load_words(slot, span, offset, size);
+    });
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return slot.sequence.load(std::memory_order_relaxed) == expected;
+}
+
+}  // namespace detail
+
+// A recorder over caller-supplied storage: `slots` (a power of two, split evenly over
+// the lanes) and `lanes` (a power of two). Recorder<N> below owns its storage instead.
+class RecorderCore {
+  public:
+    static constexpr std::size_t max_service_name = 64;
+
+    template <std::size_t SlotCount, std::size_t LaneCount>
+    constexpr RecorderCore(RecorderSlot (&slots)[SlotCount], RecorderLane (&lanes)[LaneCount],
+                 OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept
+        : RecorderCore(slots, SlotCount, lanes, LaneCount, policy) {
+        static_assert(LaneCount > 0 && (LaneCount & (LaneCount - 1)) == 0, "lane count must be a power of two");
+        static_assert(SlotCount >= LaneCount && (SlotCount & (SlotCount - 1)) == 0,
+                      "slot count must be a power of two, at least one per lane");
+    }
+    RecorderCore(const RecorderCore&) = delete;
+    RecorderCore& operator=(const RecorderCore&) = delete;
+
+    OverflowPolicy policy() const noexcept { return policy_; }
+    std::size_t capacity() const noexcept { return lane_capacity_ * lane_count_; }
+    std::size_t lane_count() const noexcept { return lane_count_; }
+
+    // Registers a service name for the dumps' localEndpoint and returns its index. Names
+    // are copied (cut at 64 bytes); the same name gets the same index. When the table
+    // is full the last slot is shared (documented limit MICROTRACE_MAX_SERVICES).
+    std::uint8_t register_service(std::string_view name) noexcept {
+        name = name.substr(0, SpanData::utf8_prefix_length(name, max_service_name));
+        DumpGuard guard(*this);
+        for (std::size_t i = 0; i < service_count_; ++i)
+            if (service_name(static_cast<std::uint8_t>(i)) == name) return static_cast<std::uint8_t>(i);
+        if (service_count_ == config::max_services) return static_cast<std::uint8_t>(service_count_ - 1);
+        ServiceName& slot = services_[service_count_];
+        std::memcpy(slot.chars, name.data(), name.size());
+        slot.size = static_cast<std::uint8_t>(name.size());
+        return static_cast<std::uint8_t>(service_count_++);
+    }
+
+    std::string_view service_name(std::uint8_t index) const noexcept {
+        if (index >= service_count_) return "unknown_service";
+        return {services_[index].chars, services_[index].size};
+    }
+
+    // Counts a sampled span that started on this thread.
+    void note_started() noexcept { this_lane().started.fetch_add(1, std::memory_order_relaxed); }
+
+    // Writes an ended span into this thread's lane, or counts it as dropped.
+    void record(const SpanData& span) noexcept {
+        RecorderLane& lane = this_lane();
+        std::uint64_t position = 0;
+        if (!reserve(lane, position)) {
+            lane.dropped.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        RecorderSlot& slot = slot_for(lane, position);
+        if (!claim(slot, position)) return;  // already superseded: a drain counts it overwritten
+        std::atomic_thread_fence(std::memory_order_release);
+        detail::store_words(slot, span);
+        slot.sequence.store(2 * position + 2, std::memory_order_release);
+    }
+
+    // The counters, summed over the lanes. Exact when no span is being written.
+    RecorderStats stats() const noexcept {
+        RecorderStats total;
+        for (std::size_t i = 0; i < lane_count_; ++i) {
+            const RecorderLane& lane = lanes_[i];
+            const std::uint64_t head = lane.head.load(std::memory_order_acquire);
+            const std::uint64_t tail = lane.tail.load(std::memory_order_acquire);
+            const std::uint64_t pending = head - tail;
+            const std::uint64_t held = pending < lane_capacity_ ? pending : lane_capacity_;
+            total.started += lane.started.load(std::memory_order_relaxed);
+            total.recorded += head;
+            total.dropped += lane.dropped.load(std::memory_order_relaxed);
+            total.dumped += lane.dumped.load(std::memory_order_relaxed);
+            total.overwritten += lane.overwritten.load(std::memory_order_relaxed) + (pending - held);
+            total.held += held;
+        }
+        return total;
+    }
+
+    // Calls `visit(const SpanData&, std::string_view service_name)` for every span held,
+    // leaving them in place. Returns how many it visited.
+    template <class Visit>
+    std::size_t snapshot(Visit&& visit) const noexcept {
+        return walk(visit, false);
+    }
+
+    // Like snapshot, but consumes what it visits: a later drain or snapshot will not see
+    // those spans again, and `dumped` counts them.
+    template <class Visit>
+    std::size_t drain(Visit&& visit) noexcept {
+        return walk(visit, true);
+    }
+
+    // Writes the spans held as one Zipkin v2 JSON array (`[]` when empty).
+    std::size_t dump_zipkin(Sink sink) const noexcept { return write_zipkin(sink, false); }
+    // Like dump_zipkin, but consumes the spans written.
+    std::size_t drain_zipkin(Sink sink) noexcept { return write_zipkin(sink, true); }
+
+  protected:
+    // Storage must be fresh (as constructed): sequences and counters start at zero.
+    // Nothing here runs code, so a static recorder is constant-initialized and safe to
+    // use from other static constructors.
+    constexpr RecorderCore(RecorderSlot* slots, std::size_t slot_count, RecorderLane* lanes,
+                           std::size_t lane_count, OverflowPolicy policy) noexcept
+        : slots_(slots),
+          lanes_(lanes),
+          lane_count_(lane_count),
+          lane_capacity_(slot_count / lane_count),
+          policy_(policy) {}
+
+  private:
+    struct ServiceName {
+        char chars[max_service_name]{};
+        std::uint8_t size = 0;
+    };
+
+    // Serialises dumps (and service registration) with each other; writers never take it.
+    class DumpGuard {
+      public:
+        explicit DumpGuard(const RecorderCore& recorder) noexcept : flag_(recorder.dump_busy_) {
+            while (flag_.exchange(true, std::memory_order_acquire)) std::this_thread::yield();
+        }
+        ~DumpGuard() { flag_.store(false, std::memory_order_release); }
+        DumpGuard(const DumpGuard&) = delete;
+        DumpGuard& operator=(const DumpGuard&) = delete;
+
+      private:
+        std::atomic<bool>& flag_;
+    };
+
+    RecorderLane& this_lane() const noexcept { return lanes_[detail::thread_ordinal() & (lane_count_ - 1)]; }
+
+    RecorderSlot& slot_for(const RecorderLane& lane, std::uint64_t position) const noexcept {
+        const std::size_t lane_index = static_cast<std::size_t>(&lane - lanes_);
+        return slots_[lane_index * lane_capacity_ + (position & (lane_capacity_ - 1))];
+    }
+
+    // Hands out the next position of `lane`; false when drop_newest finds the lane full.
+    bool reserve(RecorderLane& lane, std::uint64_t& position) noexcept {
+        if (policy_ == OverflowPolicy::overwrite_oldest) {
+            position = lane.head.fetch_add(1, std::memory_order_relaxed);
+            return true;
+        }
+        position = lane.head.load(std::memory_order_relaxed);
+        do {
+            if (position - lane.tail.load(std::memory_order_acquire) >= lane_capacity_) return false;
+        } while (!lane.head.compare_exchange_weak(position, position + 1, std::memory_order_relaxed));
+        return true;
+    }
+
+    // Takes `slot` for writing `position`. False when a newer position already owns it
+    // (this span was overwritten before it was written). Waits only in the rare case
+    // where the ring lapped a writer that is still copying an older span into this slot.
+    static bool claim(RecorderSlot& slot, std::uint64_t position) noexcept {
+        const std::uint64_t writing = 2 * position + 1;
+        std::uint64_t current = slot.sequence.load(std::memory_order_relaxed);
+        for (;;) {
+            if (current >= writing) return false;
+            if ((current & 1) != 0) {  // an older span is mid-copy here
+                std::this_thread::yield();
+                current = slot.sequence.load(std::memory_order_relaxed);
+                continue;
+            }
+            if (slot.sequence.compare_exchange_weak(current, writing, std::memory_order_relaxed)) return true;
+        }
+    }
+
+    template <class Visit>
+    std::size_t walk(Visit& visit, bool consume) const noexcept {
+        DumpGuard guard(*this);
+        std::size_t visited = 0;
+        SpanData span;
+        for (std::size_t i = 0; i < lane_count_; ++i) {
+            RecorderLane& lane = lanes_[i];
+            const std::uint64_t head = lane.head.load(std::memory_order_acquire);
+            const std::uint64_t tail = lane.tail.load(std::memory_order_relaxed);
+            // Positions more than one lap behind the head are gone.
+            const std::uint64_t oldest = head - tail > lane_capacity_ ? head - lane_capacity_ : tail;
+            std::uint64_t overwritten = oldest - tail;
+            std::uint64_t visited_here = 0;
+            std::uint64_t position = oldest;
+            for (; position < head; ++position) {
+                const RecorderSlot& slot = slot_for(lane, position);
+                if (detail::read_slot(slot, position, span)) {
+                    visit(static_cast<const SpanData&>(span), service_name(span.service_index));
+                    ++visited_here;
+                } else if (slot.sequence.load(std::memory_order_acquire) > 2 * position + 2) {
+                    ++overwritten;  // lapped while we looked
+                } else if (consume) {
+                    break;  // still being written: the next drain takes it
+                }
+            }
+            visited += visited_here;
+            if (consume) {
+                lane.overwritten.fetch_add(overwritten, std::memory_order_relaxed);
+                lane.dumped.fetch_add(visited_here, std::memory_order_relaxed);
+                lane.tail.store(position, std::memory_order_release);
+            }
+        }
+        return visited;
+    }
+
+    std::size_t write_zipkin(Sink sink, bool consume) const noexcept {
+        JsonWriter json(sink);
+        json.raw('[');
+        bool first = true;
+        auto write_span = [&](const SpanData& span, std::string_view service) {
+            if (!first) json.raw(',');
+            first = false;
+            write_zipkin_span(json, span, service);
+        };
+        const std::size_t written = consume ? const_cast<RecorderCore*>(this)->drain(write_span) : snapshot(write_span);
+        json.raw(']');
+        return written;
+    }
+
+    RecorderSlot* slots_;
+    RecorderLane* lanes_;
+    std::size_t lane_count_;
+    std::size_t lane_capacity_;
+    OverflowPolicy policy_;
+    mutable std::atomic<bool> dump_busy_{false};
+    std::size_t service_count_ = 0;
+    ServiceName services_[config::max_services]{};
+};
+
+namespace detail {
+// Recorder<> storage, a base class so it is constructed before RecorderCore points at it.
+template <std::size_t Capacity, std::size_t Lanes>
+struct RecorderStorage {
+    RecorderLane lanes_storage[Lanes];
+    RecorderSlot slots_storage[Capacity];
+};
+}  // namespace detail
+
+// A recorder that owns room for `Capacity` spans, split over `Lanes` lanes (both powers
+// of two). One lane keeps the last `Capacity` spans of all threads together; more lanes
+// let writer threads scale (each thread then keeps the last `Capacity / Lanes`).
+template <std::size_t Capacity, std::size_t Lanes = 1>
+class Recorder : private detail::RecorderStorage<Capacity, Lanes>, public RecorderCore {
+    static_assert(Lanes > 0 && (Lanes & (Lanes - 1)) == 0, "Lanes must be a power of two");
+    static_assert(Capacity >= Lanes && (Capacity & (Capacity - 1)) == 0,
+                  "Capacity must be a power of two, at least one per lane");
+
+  public:
+    constexpr explicit Recorder(OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept
+        : RecorderCore(this->slots_storage, Capacity, this->lanes_storage, Lanes, policy) {}
+};
+
+MICROTRACE_END_NAMESPACE

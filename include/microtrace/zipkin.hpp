@@ -1,0 +1,216 @@
+// microtrace/zipkin.hpp — one span as a Zipkin v2 JSON object.
+//
+// Follows zipkin2-api.yaml and OpenTelemetry's Zipkin mapping: lowercase hex ids,
+// integer microseconds (duration at least 1), kind in upper case and omitted for
+// internal spans, every tag a string, status as `otel.status_code` / `error`, drops as
+// `otel.dropped_*`, events as annotations, no empty fields.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "config.hpp"
+#include "endpoint.hpp"
+#include "json.hpp"
+#include "span_data.hpp"
+
+MICROTRACE_BEGIN_NAMESPACE
+namespace detail {
+
+constexpr std::string_view zipkin_kind(SpanKind kind) noexcept {
+    switch (kind) {
+        case SpanKind::server: return "SERVER";
+        case SpanKind::client: return "CLIENT";
+        case SpanKind::producer: return "PRODUCER";
+        case SpanKind::consumer: return "CONSUMER";
+        case SpanKind::internal: break;
+    }
+    return {};
+}
+
+// Nanoseconds to Zipkin microseconds, to the nearest one.
+constexpr std::uint64_t to_micros(std::uint64_t ns) noexcept { return ns / 1000 + (ns % 1000 >= 500); }
+
+// Tags the status writes itself; a user attribute of the same name would duplicate them.
+constexpr bool is_status_tag(std::string_view key, StatusCode status) noexcept {
+    return status != StatusCode::unset && (key == "otel.status_code" || key == "error");
+}
+
+// Writes a non-string attribute value as the text OpenTelemetry's Zipkin mapping uses.
+inline void write_number_text(JsonWriter& json, const AttributeData& attribute) noexcept {
+    char text[32];
+    char* end = text;
+    switch (attribute.type) {
+        case AttributeType::boolean:
+            json.raw(attribute.number != 0 ? "true" : "false");
+            return;
+        case AttributeType::uint64:
+            json.number(attribute.number);
+            return;
+        case AttributeType::int64: {
+            std::int64_t value;
+            std::memcpy(&value, &attribute.number, sizeof value);
+            end = std::to_chars(text, text + sizeof text, value).ptr;
+            break;
+        }
+        case AttributeType::float64: {
+            double value;
+            std::memcpy(&value, &attribute.number, sizeof value);
+            if (value != value) {
+                json.raw("NaN");
+                return;
+            }
+#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
+            end = std::to_chars(text, text + sizeof text, value).ptr;  // shortest round trip
+#else
+            end = text + std::snprintf(text, sizeof text, "%.17g", value);
+#endif
+            break;
+        }
+        case AttributeType::string:
+            return;
+    }
+    json.raw(std::string_view(text, static_cast<std::size_t>(end - text)));
+}
+
+// Opens the "tags" object at its first entry, so a span without tags has no empty field.
+class TagsWriter {
+  public:
+    explicit TagsWriter(JsonWriter& json) noexcept : json_(json) {}
+    TagsWriter(const TagsWriter&) = delete;
+    TagsWriter& operator=(const TagsWriter&) = delete;
+    ~TagsWriter() {
+        if (opened_) json_.raw('}');
+    }
+
+    // Starts an entry and returns the writer for its key and value.
+    JsonWriter& entry() noexcept {
+        json_.raw(opened_ ? "," : ",\"tags\":{");
+        opened_ = true;
+        return json_;
+    }
+    void count(std::string_view key, std::uint64_t count) noexcept {
+        if (count == 0) return;
+        entry().raw('"');
+        json_.raw(key);
+        json_.raw("\":\"");
+        json_.number(count);
+        json_.raw('"');
+    }
+
+  private:
+    JsonWriter& json_;
+    bool opened_ = false;
+};
+
+inline void write_tags(JsonWriter& json, const SpanData& span) noexcept {
+    TagsWriter tags(json);
+    for (std::uint8_t i = 0; i < span.attribute_count; ++i) {
+        const AttributeData& attribute = span.attributes[i];
+        const std::string_view key = span.view(attribute.key);
+        if (is_status_tag(key, span.status)) continue;
+        tags.entry().string(key);
+        json.raw(":\"");
+        if (attribute.type == AttributeType::string)
+            json.string_body(span.view(attribute.text));
+        else
+            write_number_text(json, attribute);
+        json.raw('"');
+    }
+    if (span.status == StatusCode::ok) tags.entry().raw("\"otel.status_code\":\"OK\"");
+    if (span.status == StatusCode::error) {
+        tags.entry().raw("\"otel.status_code\":\"ERROR\",\"error\":");
+        json.string(span.view(span.status_message));
+    }
+    tags.count("otel.dropped_attributes_count", span.dropped_attributes);
+    tags.count("otel.dropped_events_count", span.dropped_events);
+    tags.count("microtrace.truncated_strings", span.truncated_strings);
+}
+
+inline void write_remote_endpoint(JsonWriter& json, const SpanData& span) noexcept {
+    const EndpointData& remote = span.remote;
+    json.raw(",\"remoteEndpoint\":{");
+    const char* separator = "";
+    if (remote.has_service_name) {
+        json.raw("\"serviceName\":");
+        json.string(span.view(remote.service_name));
+        separator = ",";
+    }
+    char address[46];
+    if (remote.has_ipv4) {
+        json.raw(separator);
+        json.raw("\"ipv4\":\"");
+        json.raw(std::string_view(address, static_cast<std::size_t>(write_ipv4(remote.ipv4, address) - address)));
+        json.raw('"');
+        separator = ",";
+    }
+    if (remote.has_ipv6) {
+        json.raw(separator);
+        json.raw("\"ipv6\":\"");
+        json.raw(std::string_view(address, static_cast<std::size_t>(write_ipv6(remote.ipv6, address) - address)));
+        json.raw('"');
+        separator = ",";
+    }
+    if (remote.port != 0) {
+        json.raw(separator);
+        json.raw("\"port\":");
+        json.number(remote.port);
+    }
+    json.raw('}');
+}
+
+}  // namespace detail
+
+// Writes `span` as one Zipkin v2 span object, with `service_name` as its local endpoint.
+inline void write_zipkin_span(JsonWriter& json, const SpanData& span, std::string_view service_name) noexcept {
+    char hex[32];
+    const bool short_trace_id = (span.options & SpanOptions::trace_id_64bit) != 0 && span.trace_id.high == 0;
+    json.raw("{\"traceId\":\"");
+    span.trace_id.write_hex(hex);
+    json.raw(short_trace_id ? std::string_view(hex + 16, 16) : std::string_view(hex, 32));
+    if (span.parent_id.is_valid()) {
+        json.raw("\",\"parentId\":\"");
+        json.raw(std::string_view(hex, static_cast<std::size_t>(span.parent_id.write_hex(hex) - hex)));
+    }
+    json.raw("\",\"id\":\"");
+    json.raw(std::string_view(hex, static_cast<std::size_t>(span.span_id.write_hex(hex) - hex)));
+    json.raw('"');
+    if (const std::string_view kind = detail::zipkin_kind(span.kind); !kind.empty()) {
+        json.raw(",\"kind\":\"");
+        json.raw(kind);
+        json.raw('"');
+    }
+    if (span.name.size != 0) {
+        json.raw(",\"name\":");
+        json.string(span.view(span.name));
+    }
+    json.raw(",\"timestamp\":");
+    json.number(detail::to_micros(span.start_epoch_ns));
+    json.raw(",\"duration\":");
+    const std::uint64_t duration = detail::to_micros(span.duration_ns);
+    json.number(duration != 0 ? duration : 1);
+    json.raw(",\"localEndpoint\":{\"serviceName\":");
+    json.string(service_name);
+    json.raw('}');
+    if (span.options & SpanOptions::remote_endpoint) detail::write_remote_endpoint(json, span);
+    if (span.event_count != 0) {
+        json.raw(",\"annotations\":[");
+        for (std::uint8_t i = 0; i < span.event_count; ++i) {
+            json.raw(i == 0 ? "{\"timestamp\":" : ",{\"timestamp\":");
+            json.number(detail::to_micros(span.events[i].epoch_ns));
+            json.raw(",\"value\":");
+            json.string(span.view(span.events[i].name));
+            json.raw('}');
+        }
+        json.raw(']');
+    }
+    detail::write_tags(json, span);
+    if (span.options & SpanOptions::debug) json.raw(",\"debug\":true");
+    if (span.options & SpanOptions::shared) json.raw(",\"shared\":true");
+    json.raw('}');
+}
+
+MICROTRACE_END_NAMESPACE

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# tools/test.sh — build and run every microtrace test suite. The README's test command.
+#
+#   bash tools/test.sh              every leg, in order
+#   bash tools/test.sh tsan meson   only the legs whose names contain one of these words
+#   bash tools/test.sh --list       print the legs
+#
+# First installs the Debian packages it needs (tools/lib/apt.sh), then runs the legs below.
+# Each leg builds into build/test/<leg>/ (kept, so a rerun is incremental) and runs its tests.
+# It stops at the first failure. The last line is always "tests: N passed, M failed", where N
+# counts test programs and script checks (CTest / meson test entries) across all legs; CI
+# reads that line. Honours CI=true (no prompts, quieter builds). MICROTRACE_JOBS sets the
+# parallelism (default 2).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+BUILD_ROOT=$ROOT/build/test
+JOBS=${MICROTRACE_JOBS:-2}
+
+# shellcheck source=tools/lib/apt.sh
+source "$ROOT/tools/lib/apt.sh"
+
+PACKAGES=(g++ clang cmake ninja-build meson pkg-config doctest-dev libbenchmark-dev python3
+          libclang-rt-14-dev)
+
+SANITIZER_FLAGS_COMMON="-O1 -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
+# ---------------------------------------------------------------------------------------------
+# The legs, in the order they run. To add one: write leg_<name> below and list <name> here.
+LEGS=(
+    cmake-gcc-cxx17-modular
+    cmake-clang-cxx20-single
+    cmake-clang-cxx17-modular
+    cmake-gcc-cxx20-single
+    meson-gcc-cxx17-modular
+    meson-clang-cxx20-single
+    asan-ubsan-clang-cxx17
+    tsan-clang-cxx17
+)
+
+# Usage: cmake_suite <compiler> <C++ standard> <modular|single> <build type> [cmake args...]
+# Usage: meson_suite <compiler> <C++ standard> <modular|single> <buildtype> [meson args...]
+
+leg_cmake-gcc-cxx17-modular() {  # also compiles every example and benchmark
+    cmake_suite g++ 17 modular Debug -DMICROTRACE_BUILD_BENCHMARKS=ON
+}
+leg_cmake-clang-cxx20-single() {
+    cmake_suite clang++ 20 single Release
+}
+leg_cmake-clang-cxx17-modular() {
+    cmake_suite clang++ 17 modular Debug
+}
+leg_cmake-gcc-cxx20-single() {
+    cmake_suite g++ 20 single Release
+}
+leg_meson-gcc-cxx17-modular() {
+    meson_suite g++ 17 modular debugoptimized
+}
+leg_meson-clang-cxx20-single() {
+    meson_suite clang++ 20 single debug
+}
+leg_asan-ubsan-clang-cxx17() {
+    local -x ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1:abort_on_error=0
+    local -x UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    cmake_suite clang++ 17 modular Debug \
+        "-DCMAKE_CXX_FLAGS=$SANITIZER_FLAGS_COMMON -fsanitize=address,undefined"
+}
+leg_tsan-clang-cxx17() {
+    local -x TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+    cmake_suite clang++ 17 modular Debug "-DCMAKE_CXX_FLAGS=$SANITIZER_FLAGS_COMMON -fsanitize=thread"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Suites shared by the legs.
+
+passed=0
+failed=0
+skipped=0
+current_leg=""
+declare -a leg_report=()
+
+# Runs "$@" with its output sent to <log>; shows the log and fails if the command fails.
+quietly() {
+    local log=$1
+    shift
+    if ! "$@" >"$log" 2>&1; then
+        cat "$log"
+        echo "error: '$*' failed (log: ${log#"$ROOT"/})" >&2
+        return 1
+    fi
+}
+
+tree_label() {
+    case $1 in
+        modular) echo "modular headers (include/)" ;;
+        single) echo "single header (single_include/)" ;;
+        *) echo "error: unknown header tree '$1'" >&2; return 1 ;;
+    esac
+}
+
+build_quietly=()
+if [ "${CI:-}" = true ]; then
+    build_quietly=(--quiet)  # ninja: print only what compilers say, not each step
+fi
+
+cmake_suite() {
+    local cxx=$1 std=$2 tree=$3 build_type=$4
+    shift 4
+    local dir=$BUILD_ROOT/$current_leg single=OFF
+    if [ "$tree" = single ]; then single=ON; fi
+    echo "    CMake, $("$cxx" --version | head -n 1), C++$std, $(tree_label "$tree"), $build_type${*:+, $*}"
+    mkdir -p "$dir"
+    quietly "$dir/configure.log" cmake -S "$ROOT" -B "$dir" -G Ninja \
+        -DCMAKE_CXX_COMPILER="$cxx" \
+        -DCMAKE_CXX_STANDARD="$std" \
+        -DCMAKE_BUILD_TYPE="$build_type" \
+        -DMICROTRACE_TEST_SINGLE_HEADER="$single" \
+        -DMICROTRACE_BUILD_TESTS=ON \
+        -DMICROTRACE_BUILD_EXAMPLES=ON \
+        -DMICROTRACE_BUILD_BENCHMARKS=OFF \
+        "$@"
+    cmake --build "$dir" -j "$JOBS" -- "${build_quietly[@]}" || count_build_failure
+    local status=0
+    ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$JOBS" --timeout 900 2>&1 |
+        tee "$dir/ctest.log" || status=$?
+    count_ctest "$dir/ctest.log" "$status"
+    return "$status"
+}
+
+meson_suite() {
+    local cxx=$1 std=$2 tree=$3 buildtype=$4
+    shift 4
+    local dir=$BUILD_ROOT/$current_leg single=false
+    if [ "$tree" = single ]; then single=true; fi
+    echo "    Meson, $("$cxx" --version | head -n 1), C++$std, $(tree_label "$tree"), $buildtype${*:+, $*}"
+    local -a setup=(setup)
+    if [ -d "$dir/meson-private" ]; then setup=(setup --reconfigure); fi
+    CXX=$cxx quietly "$BUILD_ROOT/$current_leg.configure.log" meson "${setup[@]}" "$dir" "$ROOT" \
+        --buildtype="$buildtype" \
+        -Dcpp_std="c++$std" \
+        -Dsingle_header="$single" \
+        -Dtests=enabled \
+        -Dexamples=enabled \
+        -Dbenchmarks=disabled \
+        "$@"
+    ninja -C "$dir" -j "$JOBS" "${build_quietly[@]}" || count_build_failure
+    local status=0
+    meson test -C "$dir" --print-errorlogs --num-processes "$JOBS" --timeout-multiplier 3 2>&1 |
+        tee "$dir/test.log" || status=$?
+    count_meson "$dir/test.log" "$status"
+    return "$status"
+}
+
+count_build_failure() {
+    failed=$((failed + 1))
+    echo "error: leg $current_leg: the build failed" >&2
+    return 1
+}
+
+# Adds CTest's "N% tests passed, F tests failed out of T" to the totals.
+count_ctest() {
+    local log=$1 status=$2 line
+    line=$(grep -E '[0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))  # ctest itself failed before summing up
+        return
+    fi
+    local fails total
+    fails=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+    passed=$((passed + total - fails))
+    failed=$((failed + fails))
+    if [ "$status" -ne 0 ] && [ "$fails" -eq 0 ]; then
+        failed=$((failed + 1))
+    fi
+}
+
+# Adds meson test's "Ok: / Fail: / Unexpected Pass: / Timeout: / Skipped:" lines to the totals.
+count_meson() {
+    local log=$1 status=$2
+    meson_count() { sed -nE "s/^$1:[[:space:]]+([0-9]+).*/\\1/p" "$log" | tail -n 1; }
+    local ok fail
+    ok=$(meson_count 'Ok')
+    if [ -z "$ok" ]; then
+        failed=$((failed + 1))  # meson test failed before summing up
+        return
+    fi
+    fail=$(( $(meson_count 'Fail') + $(meson_count 'Unexpected Pass') + $(meson_count 'Timeout') ))
+    passed=$((passed + ok))
+    failed=$((failed + fail))
+    skipped=$((skipped + $(meson_count 'Skipped')))
+    if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then
+        failed=$((failed + 1))
+    fi
+}
+
+summary() {
+    local status=$?
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        failed=1  # something failed outside any test (setup, configure)
+    fi
+    echo
+    if [ "${#leg_report[@]}" -gt 0 ]; then
+        printf '    %s\n' "${leg_report[@]}"
+    fi
+    if [ "$status" -ne 0 ]; then
+        echo "FAILED${current_leg:+ in leg $current_leg}; legs after it did not run."
+    fi
+    local extra=""
+    if [ "$skipped" -gt 0 ]; then extra=", $skipped skipped"; fi
+    echo "tests: $passed passed, $failed failed$extra"
+    exit "$status"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+if [ "${1:-}" = --list ]; then
+    printf '%s\n' "${LEGS[@]}"
+    exit 0
+fi
+
+selected=()
+for leg in "${LEGS[@]}"; do
+    if [ "$#" -eq 0 ]; then
+        selected+=("$leg")
+        continue
+    fi
+    for word in "$@"; do
+        if [[ $leg == *"$word"* ]]; then
+            selected+=("$leg")
+            break
+        fi
+    done
+done
+if [ "${#selected[@]}" -eq 0 ]; then
+    echo "error: no leg matches '$*'; legs: ${LEGS[*]}" >&2
+    exit 2
+fi
+
+trap summary EXIT
+require_debian_packages "${PACKAGES[@]}"
+mkdir -p "$BUILD_ROOT"
+
+started=$SECONDS
+index=0
+for leg in "${selected[@]}"; do
+    index=$((index + 1))
+    current_leg=$leg
+    echo
+    echo "==> leg $index/${#selected[@]}: $leg"
+    leg_started=$SECONDS
+    before=$passed
+    "leg_$leg"
+    leg_report+=("$(printf '%-28s %4d s  %d passed' "$leg" $((SECONDS - leg_started)) $((passed - before)))")
+done
+current_leg=""
+leg_report+=("$(printf '%-28s %4d s' total $((SECONDS - started)))")

@@ -539,6 +539,1463 @@ struct AlwaysOffSampler {
 
 MICROTRACE_END_NAMESPACE
 // end of "microtrace/sampler.hpp"
+// #include "microtrace/span_data.hpp" (inlined)
+// microtrace/span_data.hpp — SpanData: everything a span records, in one flat,
+// trivially copyable block with fixed capacities.
+//
+// A span fills its SpanData in place while it runs; the recorder copies the used part
+// into its ring when the span ends; the Zipkin writer reads it back. Strings live in one
+// byte arena per span, so a span never allocates: what does not fit is counted.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/ids.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+enum class StatusCode : std::uint8_t { unset, ok, error };
+
+enum class AttributeType : std::uint8_t { string, int64, uint64, float64, boolean };
+
+// A slice of a span's string arena.
+struct StringRef {
+    std::uint16_t offset;
+    std::uint16_t size;
+};
+
+struct AttributeData {
+    StringRef key;
+    StringRef text;           // the value, when type == string
+    AttributeType type;
+    std::uint64_t number;     // the value's bits otherwise (int64/uint64/double/bool)
+};
+
+struct EventData {
+    std::uint64_t epoch_ns;
+    StringRef name;
+};
+
+// Zipkin's remote endpoint. Addresses are kept as bytes, so what is written out is
+// always a well-formed address.
+struct EndpointData {
+    StringRef service_name;
+    std::uint8_t ipv4[4];
+    std::uint8_t ipv6[16];
+    std::uint16_t port;       // 0: not set
+    bool has_service_name;
+    bool has_ipv4;
+    bool has_ipv6;
+};
+
+// Bits of SpanData::options.
+struct SpanOptions {
+    static constexpr std::uint8_t debug = 0x01;          // Zipkin "debug": true
+    static constexpr std::uint8_t shared = 0x02;         // Zipkin "shared": true
+    static constexpr std::uint8_t remote_endpoint = 0x04;
+    static constexpr std::uint8_t trace_id_64bit = 0x08; // written back as 16 hex digits
+};
+
+// The recorded form of a span. No default member initializers on purpose: a span
+// that is not sampled never touches this block, so it must cost nothing to create.
+struct SpanData {
+    TraceId trace_id;
+    SpanId span_id;
+    SpanId parent_id;         // invalid (0) for a root
+    std::uint64_t start_epoch_ns;
+    std::uint64_t duration_ns;
+    SpanKind kind;
+    StatusCode status;
+    std::uint8_t options;
+    std::uint8_t service_index;        // into the recorder's service-name table
+    std::uint8_t attribute_count;
+    std::uint8_t event_count;
+    std::uint16_t dropped_attributes;
+    std::uint16_t dropped_events;
+    std::uint16_t truncated_strings;
+    std::uint16_t string_bytes_used;
+    StringRef name;
+    StringRef status_message;
+    EndpointData remote;
+    alignas(8) AttributeData attributes[config::max_attributes > 0 ? config::max_attributes : 1];
+    alignas(8) EventData events[config::max_events > 0 ? config::max_events : 1];
+    alignas(8) char strings[config::span_string_bytes];
+
+    // Resets the fixed part for a new span; the arrays are filled as they are used.
+    void reset() noexcept {
+        std::memset(static_cast<void*>(this), 0, offsetof(SpanData, attributes));
+    }
+
+    std::string_view view(StringRef ref) const noexcept { return {strings + ref.offset, ref.size}; }
+
+    // Copies `text` into the arena, cut at a UTF-8 character boundary when it does not
+    // fit whole (the cut is counted). Returns the stored slice.
+    StringRef store(std::string_view text) noexcept {
+        const std::size_t room = sizeof strings - string_bytes_used;
+        std::size_t size = text.size();
+        if (size > room) {
+            size = utf8_prefix_length(text, room);
+            ++truncated_strings;
+        }
+        const StringRef ref{string_bytes_used, static_cast<std::uint16_t>(size)};
+        if (size != 0) std::memcpy(strings + string_bytes_used, text.data(), size);
+        string_bytes_used = static_cast<std::uint16_t>(string_bytes_used + size);
+        return ref;
+    }
+
+    // Stores `first` then `second` as one string (e.g. "exception: " + message).
+    StringRef store_joined(std::string_view first, std::string_view second) noexcept {
+        StringRef ref = store(first);
+        if (ref.size == first.size()) ref.size = static_cast<std::uint16_t>(ref.size + store(second).size);
+        return ref;
+    }
+
+    // The attribute with this key, or nullptr.
+    AttributeData* find_attribute(std::string_view key) noexcept {
+        for (std::uint8_t i = 0; i < attribute_count; ++i)
+            if (view(attributes[i].key) == key) return &attributes[i];
+        return nullptr;
+    }
+
+    // The slot for `key`: its existing one (values are replaced, as in OpenTelemetry),
+    // or a new one. nullptr, counted as dropped, when the span is full.
+    AttributeData* attribute_slot(std::string_view key) noexcept {
+        if (AttributeData* existing = find_attribute(key)) return existing;
+        if (attribute_count == config::max_attributes ||
+            key.size() > sizeof strings - string_bytes_used) {
+            ++dropped_attributes;
+            return nullptr;
+        }
+        AttributeData& slot = attributes[attribute_count++];
+        slot.key = store(key);
+        slot.text = StringRef{0, 0};
+        return &slot;
+    }
+
+    void add_event(std::uint64_t epoch_ns, StringRef name) noexcept {
+        events[event_count++] = EventData{epoch_ns, name};
+    }
+    bool events_full() const noexcept { return event_count == config::max_events; }
+
+    // Bytes of this block that hold data: the recorder copies only these.
+    std::size_t used_attribute_bytes() const noexcept { return attribute_count * sizeof(AttributeData); }
+    std::size_t used_event_bytes() const noexcept { return event_count * sizeof(EventData); }
+
+    // Longest prefix of `text` no longer than `limit` bytes that does not split a UTF-8
+    // sequence (continuation bytes are 10xxxxxx).
+    static std::size_t utf8_prefix_length(std::string_view text, std::size_t limit) noexcept {
+        if (limit >= text.size()) return text.size();
+        std::size_t cut = limit;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80 && limit - cut < 3)
+            --cut;
+        return cut;
+    }
+};
+
+static_assert(std::is_trivially_copyable_v<SpanData>, "the recorder copies SpanData as raw words");
+static_assert(config::span_string_bytes <= 0xFFFF, "StringRef offsets are 16-bit");
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/span_data.hpp"
+// #include "microtrace/endpoint.hpp" (inlined)
+// microtrace/endpoint.hpp — IP addresses for Zipkin endpoints: parsed from text into
+// bytes, written back in canonical form (RFC 5952 for IPv6), so a dump never carries
+// a malformed address.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// The peer of a client or server span, as a user describes it.
+struct Endpoint {
+    std::string_view service_name;
+    std::string_view address;  // IPv4 ("192.0.2.1") or IPv6 ("2001:db8::1"); empty: none
+    std::uint16_t port = 0;    // 0: none
+};
+
+namespace detail {
+
+// Parses dotted-quad IPv4 ("0.0.0.0" to "255.255.255.255", no leading zeros).
+constexpr bool parse_ipv4(std::string_view text, std::uint8_t (&out)[4]) noexcept {
+    std::size_t i = 0;
+    for (int part = 0; part < 4; ++part) {
+        if (part > 0) {
+            if (i >= text.size() || text[i] != '.') return false;
+            ++i;
+        }
+        const std::size_t begin = i;
+        unsigned value = 0;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - begin < 3)
+            value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+        const std::size_t digits = i - begin;
+        if (digits == 0 || value > 255 || (digits > 1 && text[begin] == '0')) return false;
+        out[part] = static_cast<std::uint8_t>(value);
+    }
+    return i == text.size();
+}
+
+// Parses IPv6 text (RFC 4291 2.2: groups of 1-4 hex digits, at most one "::", an
+// optional trailing dotted IPv4; either hex case).
+constexpr bool parse_ipv6(std::string_view text, std::uint8_t (&out)[16]) noexcept {
+    std::uint16_t groups[8] = {};
+    int count = 0;
+    int gap = -1;  // index in groups[] where "::" stands
+    std::size_t i = 0;
+    if (text.substr(0, 2) == "::") {
+        gap = 0;
+        i = 2;
+    } else if (text.empty() || text[0] == ':') {
+        return false;
+    }
+    while (i < text.size()) {
+        if (count == 8) return false;
+        // A trailing IPv4 takes the last two groups.
+        const std::size_t next_colon = text.find(':', i);
+        const std::string_view rest = text.substr(i);
+        if (next_colon == std::string_view::npos && rest.find('.') != std::string_view::npos) {
+            std::uint8_t v4[4] = {};
+            if (count > 6 || !parse_ipv4(rest, v4)) return false;
+            groups[count++] = static_cast<std::uint16_t>(v4[0] << 8 | v4[1]);
+            groups[count++] = static_cast<std::uint16_t>(v4[2] << 8 | v4[3]);
+            i = text.size();
+            break;
+        }
+        unsigned value = 0;
+        std::size_t digits = 0;
+        for (; i < text.size() && text[i] != ':'; ++i, ++digits) {
+            const char c = text[i];
+            int digit = -1;
+            if (c >= '0' && c <= '9') digit = c - '0';
+            if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+            if (digit < 0 || digits == 4) return false;
+            value = value << 4 | static_cast<unsigned>(digit);
+        }
+        if (digits == 0) return false;
+        groups[count++] = static_cast<std::uint16_t>(value);
+        if (i == text.size()) break;
+        ++i;  // the ':'
+        if (i < text.size() && text[i] == ':') {
+            if (gap >= 0) return false;
+            gap = count;
+            ++i;
+        } else if (i == text.size()) {
+            return false;  // a single trailing ':'
+        }
+    }
+    if (gap < 0 ? count != 8 : count > 7) return false;
+    std::uint16_t full[8] = {};
+    const int tail = gap < 0 ? 0 : count - gap;
+    for (int g = 0; g < count - tail; ++g) full[g] = groups[g];
+    for (int g = 0; g < tail; ++g) full[8 - tail + g] = groups[gap + g];
+    for (int g = 0; g < 8; ++g) {
+        out[2 * g] = static_cast<std::uint8_t>(full[g] >> 8);
+        out[2 * g + 1] = static_cast<std::uint8_t>(full[g] & 0xFF);
+    }
+    return true;
+}
+
+// Writes an IPv4 address as a dotted quad; returns one past the end (at most 15 chars).
+inline char* write_ipv4(const std::uint8_t (&address)[4], char* out) noexcept {
+    for (int part = 0; part < 4; ++part) {
+        if (part > 0) *out++ = '.';
+        const unsigned value = address[part];
+        if (value >= 100) *out++ = static_cast<char>('0' + value / 100);
+        if (value >= 10) *out++ = static_cast<char>('0' + value / 10 % 10);
+        *out++ = static_cast<char>('0' + value % 10);
+    }
+    return out;
+}
+
+// Writes an IPv6 address in RFC 5952 canonical form: lowercase, no leading zeros, the
+// longest run of two or more zero groups (the first on a tie) as "::", and an
+// IPv4-mapped address with its IPv4 part dotted. Returns one past the end (≤ 45 chars).
+inline char* write_ipv6(const std::uint8_t (&address)[16], char* out) noexcept {
+    unsigned groups[8];
+    for (int g = 0; g < 8; ++g) groups[g] = static_cast<unsigned>(address[2 * g] << 8 | address[2 * g + 1]);
+    int best_start = -1, best_length = 1;
+    for (int g = 0; g < 8;) {
+        int length = 0;
+        while (g + length < 8 && groups[g + length] == 0) ++length;
+        if (length > best_length) {
+            best_start = g;
+            best_length = length;
+        }
+        g += length > 0 ? length : 1;
+    }
+    const bool ipv4_mapped = best_start == 0 && best_length == 5 && groups[5] == 0xFFFF;
+    constexpr char hex[] = "0123456789abcdef";
+    for (int g = 0; g < (ipv4_mapped ? 6 : 8); ++g) {
+        if (g == best_start) {
+            *out++ = ':';
+            *out++ = ':';
+            g += best_length - 1;
+            continue;
+        }
+        if (g > 0 && g != best_start + best_length) *out++ = ':';
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            const unsigned digit = groups[g] >> shift & 0xF;
+            if (digit != 0 || started || shift == 0) {
+                *out++ = hex[digit];
+                started = true;
+            }
+        }
+    }
+    if (ipv4_mapped) {
+        const std::uint8_t v4[4] = {address[12], address[13], address[14], address[15]};
+        *out++ = ':';
+        out = write_ipv4(v4, out);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/endpoint.hpp"
+// #include "microtrace/json.hpp" (inlined)
+// microtrace/json.hpp — a streaming JSON writer over a small fixed buffer.
+//
+// Output goes to a Sink in chunks, so a dump of any size needs no heap. Strings are
+// written as valid JSON whatever bytes they hold: control characters are escaped and
+// invalid UTF-8 becomes U+FFFD, one per maximal invalid subsequence (the Unicode
+// "best practice" that Python's and browsers' decoders follow too).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// #include "microtrace/config.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// Where dumps go: a function and its context, called with consecutive chunks.
+// Made implicitly from a std::string (appends), a FILE* (fwrite), or any callable
+// taking std::string_view.
+class Sink {
+  public:
+    using WriteFn = void (*)(void* context, const char* data, std::size_t size) noexcept;
+
+    Sink(WriteFn write, void* context) noexcept : write_(write), context_(context) {}
+    Sink(std::string& out) noexcept : Sink(&append_to_string, &out) {}
+    Sink(std::FILE* file) noexcept : Sink(&write_to_file, file) {}
+    // The callable is borrowed: it must outlive the Sink (a temporary lambda passed
+    // straight to a dump call does).
+    template <class Callable,
+              class Target = std::remove_reference_t<Callable>,
+              class = std::enable_if_t<std::is_invocable_v<Target&, std::string_view> &&
+                                       !std::is_same_v<std::decay_t<Callable>, Sink>>>
+    Sink(Callable&& callable) noexcept : Sink(&call<Target>, const_cast<void*>(static_cast<const void*>(&callable))) {}
+
+    void write(const char* data, std::size_t size) const noexcept { write_(context_, data, size); }
+
+  private:
+    static void append_to_string(void* out, const char* data, std::size_t size) noexcept {
+        static_cast<std::string*>(out)->append(data, size);
+    }
+    static void write_to_file(void* file, const char* data, std::size_t size) noexcept {
+        std::fwrite(data, 1, size, static_cast<std::FILE*>(file));
+    }
+    template <class Target>
+    static void call(void* callable, const char* data, std::size_t size) noexcept {
+        (*static_cast<Target*>(callable))(std::string_view(data, size));
+    }
+
+    WriteFn write_;
+    void* context_;
+};
+
+namespace detail {
+
+// Decodes one UTF-8 character at text[0..size). Returns its length, or 0 when the bytes
+// there do not start a valid character; then `invalid_length` is the maximal
+// invalid subsequence to replace with one U+FFFD (RFC 3629 and Unicode 15, 3.9).
+constexpr std::size_t utf8_valid_length(const unsigned char* text, std::size_t size,
+                                        std::size_t& invalid_length) noexcept {
+    const unsigned char lead = text[0];
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) low = 0xA0;    // no overlongs
+        if (lead == 0xED) high = 0x9F;   // no surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) low = 0x90;    // no overlongs
+        if (lead == 0xF4) high = 0x8F;   // nothing above U+10FFFF
+    } else {
+        invalid_length = 1;
+        return 0;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        const unsigned char lo = i == 1 ? low : 0x80, hi = i == 1 ? high : 0xBF;
+        if (i >= size || text[i] < lo || text[i] > hi) {
+            invalid_length = i;
+            return 0;
+        }
+    }
+    return length;
+}
+
+}  // namespace detail
+
+// Writes JSON text into a fixed buffer and flushes it to a Sink when full and at the end.
+class JsonWriter {
+  public:
+    static constexpr std::size_t buffer_size = 256;
+
+    explicit JsonWriter(Sink sink) noexcept : sink_(sink) {}
+    JsonWriter(const JsonWriter&) = delete;
+    JsonWriter& operator=(const JsonWriter&) = delete;
+    ~JsonWriter() { flush(); }
+
+    // Appends bytes that are already JSON (punctuation, keys we wrote ourselves).
+    void raw(std::string_view text) noexcept {
+        for (char c : text) put(c);
+    }
+    void raw(char c) noexcept { put(c); }
+
+    // Appends `text` as a quoted JSON string, escaped and with invalid UTF-8 replaced.
+    void string(std::string_view text) noexcept {
+        put('"');
+        string_body(text);
+        put('"');
+    }
+
+    // Appends the escaped contents of a string without the quotes, so a caller can build
+    // one JSON string from several pieces.
+    void string_body(std::string_view text) noexcept {
+        const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+        std::size_t i = 0;
+        while (i < text.size()) {
+            const unsigned char c = bytes[i];
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                put(static_cast<char>(c));
+                ++i;
+            } else if (c < 0x80) {
+                escape_ascii(c);
+                ++i;
+            } else {
+                std::size_t invalid = 0;
+                const std::size_t length = detail::utf8_valid_length(bytes + i, text.size() - i, invalid);
+                if (length == 0) {
+                    raw("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+                    i += invalid;
+                } else {
+                    for (std::size_t k = 0; k < length; ++k) put(static_cast<char>(bytes[i + k]));
+                    i += length;
+                }
+            }
+        }
+    }
+
+    // Appends an unsigned integer in decimal.
+    void number(std::uint64_t value) noexcept {
+        char digits[20];
+        std::size_t count = 0;
+        do {
+            digits[count++] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        } while (value != 0);
+        while (count > 0) put(digits[--count]);
+    }
+
+    void flush() noexcept {
+        if (used_ != 0) sink_.write(buffer_, used_);
+        used_ = 0;
+    }
+
+  private:
+    void put(char c) noexcept {
+        if (used_ == buffer_size) flush();
+        buffer_[used_++] = c;
+    }
+
+    void escape_ascii(unsigned char c) noexcept {
+        put('\\');
+        switch (c) {
+            case '"': put('"'); return;
+            case '\\': put('\\'); return;
+            case '\b': put('b'); return;
+            case '\f': put('f'); return;
+            case '\n': put('n'); return;
+            case '\r': put('r'); return;
+            case '\t': put('t'); return;
+            default: break;
+        }
+        constexpr char hex[] = "0123456789abcdef";
+        raw("u00");
+        put(hex[c >> 4]);
+        put(hex[c & 0xF]);
+    }
+
+    Sink sink_;
+    std::size_t used_ = 0;
+    char buffer_[buffer_size];
+};
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/json.hpp"
+// #include "microtrace/zipkin.hpp" (inlined)
+// microtrace/zipkin.hpp — one span as a Zipkin v2 JSON object.
+//
+// Follows zipkin2-api.yaml and OpenTelemetry's Zipkin mapping: lowercase hex ids,
+// integer microseconds (duration at least 1), kind in upper case and omitted for
+// internal spans, every tag a string, status as `otel.status_code` / `error`, drops as
+// `otel.dropped_*`, events as annotations, no empty fields.
+
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/endpoint.hpp" (already inlined above)
+// #include "microtrace/json.hpp" (already inlined above)
+// #include "microtrace/span_data.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+namespace detail {
+
+constexpr std::string_view zipkin_kind(SpanKind kind) noexcept {
+    switch (kind) {
+        case SpanKind::server: return "SERVER";
+        case SpanKind::client: return "CLIENT";
+        case SpanKind::producer: return "PRODUCER";
+        case SpanKind::consumer: return "CONSUMER";
+        case SpanKind::internal: break;
+    }
+    return {};
+}
+
+// Nanoseconds to Zipkin microseconds, to the nearest one.
+constexpr std::uint64_t to_micros(std::uint64_t ns) noexcept { return ns / 1000 + (ns % 1000 >= 500); }
+
+// Tags the status writes itself; a user attribute of the same name would duplicate them.
+constexpr bool is_status_tag(std::string_view key, StatusCode status) noexcept {
+    return status != StatusCode::unset && (key == "otel.status_code" || key == "error");
+}
+
+// Writes a non-string attribute value as the text OpenTelemetry's Zipkin mapping uses.
+inline void write_number_text(JsonWriter& json, const AttributeData& attribute) noexcept {
+    char text[32];
+    char* end = text;
+    switch (attribute.type) {
+        case AttributeType::boolean:
+            json.raw(attribute.number != 0 ? "true" : "false");
+            return;
+        case AttributeType::uint64:
+            json.number(attribute.number);
+            return;
+        case AttributeType::int64: {
+            std::int64_t value;
+            std::memcpy(&value, &attribute.number, sizeof value);
+            end = std::to_chars(text, text + sizeof text, value).ptr;
+            break;
+        }
+        case AttributeType::float64: {
+            double value;
+            std::memcpy(&value, &attribute.number, sizeof value);
+            if (value != value) {
+                json.raw("NaN");
+                return;
+            }
+#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
+            end = std::to_chars(text, text + sizeof text, value).ptr;  // shortest round trip
+#else
+            end = text + std::snprintf(text, sizeof text, "%.17g", value);
+#endif
+            break;
+        }
+        case AttributeType::string:
+            return;
+    }
+    json.raw(std::string_view(text, static_cast<std::size_t>(end - text)));
+}
+
+// Opens the "tags" object at its first entry, so a span without tags has no empty field.
+class TagsWriter {
+  public:
+    explicit TagsWriter(JsonWriter& json) noexcept : json_(json) {}
+    TagsWriter(const TagsWriter&) = delete;
+    TagsWriter& operator=(const TagsWriter&) = delete;
+    ~TagsWriter() {
+        if (opened_) json_.raw('}');
+    }
+
+    // Starts an entry and returns the writer for its key and value.
+    JsonWriter& entry() noexcept {
+        json_.raw(opened_ ? "," : ",\"tags\":{");
+        opened_ = true;
+        return json_;
+    }
+    void count(std::string_view key, std::uint64_t count) noexcept {
+        if (count == 0) return;
+        entry().raw('"');
+        json_.raw(key);
+        json_.raw("\":\"");
+        json_.number(count);
+        json_.raw('"');
+    }
+
+  private:
+    JsonWriter& json_;
+    bool opened_ = false;
+};
+
+inline void write_tags(JsonWriter& json, const SpanData& span) noexcept {
+    TagsWriter tags(json);
+    for (std::uint8_t i = 0; i < span.attribute_count; ++i) {
+        const AttributeData& attribute = span.attributes[i];
+        const std::string_view key = span.view(attribute.key);
+        if (is_status_tag(key, span.status)) continue;
+        tags.entry().string(key);
+        json.raw(":\"");
+        if (attribute.type == AttributeType::string)
+            json.string_body(span.view(attribute.text));
+        else
+            write_number_text(json, attribute);
+        json.raw('"');
+    }
+    if (span.status == StatusCode::ok) tags.entry().raw("\"otel.status_code\":\"OK\"");
+    if (span.status == StatusCode::error) {
+        tags.entry().raw("\"otel.status_code\":\"ERROR\",\"error\":");
+        json.string(span.view(span.status_message));
+    }
+    tags.count("otel.dropped_attributes_count", span.dropped_attributes);
+    tags.count("otel.dropped_events_count", span.dropped_events);
+    tags.count("microtrace.truncated_strings", span.truncated_strings);
+}
+
+inline void write_remote_endpoint(JsonWriter& json, const SpanData& span) noexcept {
+    const EndpointData& remote = span.remote;
+    json.raw(",\"remoteEndpoint\":{");
+    const char* separator = "";
+    if (remote.has_service_name) {
+        json.raw("\"serviceName\":");
+        json.string(span.view(remote.service_name));
+        separator = ",";
+    }
+    char address[46];
+    if (remote.has_ipv4) {
+        json.raw(separator);
+        json.raw("\"ipv4\":\"");
+        json.raw(std::string_view(address, static_cast<std::size_t>(write_ipv4(remote.ipv4, address) - address)));
+        json.raw('"');
+        separator = ",";
+    }
+    if (remote.has_ipv6) {
+        json.raw(separator);
+        json.raw("\"ipv6\":\"");
+        json.raw(std::string_view(address, static_cast<std::size_t>(write_ipv6(remote.ipv6, address) - address)));
+        json.raw('"');
+        separator = ",";
+    }
+    if (remote.port != 0) {
+        json.raw(separator);
+        json.raw("\"port\":");
+        json.number(remote.port);
+    }
+    json.raw('}');
+}
+
+}  // namespace detail
+
+// Writes `span` as one Zipkin v2 span object, with `service_name` as its local endpoint.
+inline void write_zipkin_span(JsonWriter& json, const SpanData& span, std::string_view service_name) noexcept {
+    char hex[32];
+    const bool short_trace_id = (span.options & SpanOptions::trace_id_64bit) != 0 && span.trace_id.high == 0;
+    json.raw("{\"traceId\":\"");
+    span.trace_id.write_hex(hex);
+    json.raw(short_trace_id ? std::string_view(hex + 16, 16) : std::string_view(hex, 32));
+    if (span.parent_id.is_valid()) {
+        json.raw("\",\"parentId\":\"");
+        json.raw(std::string_view(hex, static_cast<std::size_t>(span.parent_id.write_hex(hex) - hex)));
+    }
+    json.raw("\",\"id\":\"");
+    json.raw(std::string_view(hex, static_cast<std::size_t>(span.span_id.write_hex(hex) - hex)));
+    json.raw('"');
+    if (const std::string_view kind = detail::zipkin_kind(span.kind); !kind.empty()) {
+        json.raw(",\"kind\":\"");
+        json.raw(kind);
+        json.raw('"');
+    }
+    if (span.name.size != 0) {
+        json.raw(",\"name\":");
+        json.string(span.view(span.name));
+    }
+    json.raw(",\"timestamp\":");
+    json.number(detail::to_micros(span.start_epoch_ns));
+    json.raw(",\"duration\":");
+    const std::uint64_t duration = detail::to_micros(span.duration_ns);
+    json.number(duration != 0 ? duration : 1);
+    json.raw(",\"localEndpoint\":{\"serviceName\":");
+    json.string(service_name);
+    json.raw('}');
+    if (span.options & SpanOptions::remote_endpoint) detail::write_remote_endpoint(json, span);
+    if (span.event_count != 0) {
+        json.raw(",\"annotations\":[");
+        for (std::uint8_t i = 0; i < span.event_count; ++i) {
+            json.raw(i == 0 ? "{\"timestamp\":" : ",{\"timestamp\":");
+            json.number(detail::to_micros(span.events[i].epoch_ns));
+            json.raw(",\"value\":");
+            json.string(span.view(span.events[i].name));
+            json.raw('}');
+        }
+        json.raw(']');
+    }
+    detail::write_tags(json, span);
+    if (span.options & SpanOptions::debug) json.raw(",\"debug\":true");
+    if (span.options & SpanOptions::shared) json.raw(",\"shared\":true");
+    json.raw('}');
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/zipkin.hpp"
+// #include "microtrace/recorder.hpp" (inlined)
+// microtrace/recorder.hpp — the fixed-size span ring: many writers, a concurrent dump,
+// exact counters, no heap after construction and no lock on the writing path.
+//
+// Storage is split into lanes; a thread always writes to the same lane (its ordinal
+// modulo the lane count), so writers on different lanes share no cache line. Each slot
+// is a seqlock: a writer claims it (odd sequence), copies the span in, and publishes it
+// (even sequence naming the span's position). A reader copies a slot out and keeps the
+// copy only if the sequence did not move, so a dump only ever sees whole spans.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <thread>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/json.hpp" (already inlined above)
+// #include "microtrace/span_data.hpp" (already inlined above)
+// #include "microtrace/zipkin.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// What happens to a span that ends while its lane is full.
+enum class OverflowPolicy : std::uint8_t {
+    overwrite_oldest,  // flight recorder: the oldest span not yet drained is lost (counted)
+    drop_newest,       // the ending span is lost (counted)
+};
+
+// Recorder counters. At rest, `recorded + dropped` equals the sampled spans ended, and
+// `recorded == dumped + overwritten + held`.
+struct RecorderStats {
+    std::uint64_t started = 0;      // sampled spans started
+    std::uint64_t recorded = 0;     // sampled spans written to the ring
+    std::uint64_t dropped = 0;      // sampled spans lost because the ring was full (drop_newest)
+    std::uint64_t overwritten = 0;  // recorded spans lost to newer ones before a drain took them
+    std::uint64_t dumped = 0;       // spans drained (consumed) by drain/drain_zipkin
+    std::uint64_t held = 0;         // spans in the ring now
+};
+
+// One ring entry. Public so storage can be supplied by the caller (a static array in a
+// chosen memory section, say); its contents are the recorder's business.
+struct RecorderSlot {
+    static constexpr std::size_t word_count = sizeof(SpanData) / sizeof(std::uint64_t);
+    // 0: never written; 2p+1: span at position p being written; 2p+2: holds position p.
+    std::atomic<std::uint64_t> sequence{0};
+    std::atomic<std::uint64_t> words[word_count]{};
+};
+
+// One lane's positions and counters; writer-side and reader-side fields sit on separate
+// cache lines so a dump does not slow the writers down.
+struct RecorderLane {
+    alignas(64) std::atomic<std::uint64_t> head{0};     // positions handed out (= recorded)
+    std::atomic<std::uint64_t> started{0};
+    std::atomic<std::uint64_t> dropped{0};
+    alignas(64) std::atomic<std::uint64_t> tail{0};     // first position not yet drained
+    std::atomic<std::uint64_t> dumped{0};
+    std::atomic<std::uint64_t> overwritten{0};          // counted by drains
+};
+
+namespace detail {
+
+// A small per-process number for the calling thread, used to pick its lane.
+inline std::uint32_t thread_ordinal() noexcept {
+    static std::atomic<std::uint32_t> next_ordinal{0};
+    thread_local const std::uint32_t ordinal = next_ordinal.fetch_add(1, std::memory_order_relaxed);
+    return ordinal;
+}
+
+// Byte ranges of a SpanData that hold data, copied as 64-bit words.
+template <class Visit>
+void for_each_used_range(const SpanData& span, Visit&& visit) noexcept {
+    visit(std::size_t{0}, offsetof(SpanData, attributes));
+    visit(offsetof(SpanData, attributes), span.used_attribute_bytes());
+    visit(offsetof(SpanData, events), span.used_event_bytes());
+    visit(offsetof(SpanData, strings), std::size_t{span.string_bytes_used});
+}
+
+inline void store_words(RecorderSlot& slot, const SpanData& span) noexcept {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&span);
+    for_each_used_range(span, [&](std::size_t offset, std::size_t size) {
+        for (std::size_t w = offset / 8; w < (offset + size + 7) / 8; ++w) {
+            std::uint64_t word;
+            std::memcpy(&word, bytes + w * 8, sizeof word);
+            slot.words[w].store(word, std::memory_order_relaxed);
+        }
+    });
+}
+
+inline void load_words(const RecorderSlot& slot, SpanData& span, std::size_t offset, std::size_t size) noexcept {
+    auto* bytes = reinterpret_cast<unsigned char*>(&span);
+    for (std::size_t w = offset / 8; w < (offset + size + 7) / 8; ++w) {
+        const std::uint64_t word = slot.words[w].load(std::memory_order_relaxed);
+        std::memcpy(bytes + w * 8, &word, sizeof word);
+    }
+}
+
+// Copies the span at `position` out of `slot`. False when the slot does not hold that
+// position whole (overwritten, or being written); `span` is then garbage.
+inline bool read_slot(const RecorderSlot& slot, std::uint64_t position, SpanData& span) noexcept {
+    const std::uint64_t expected = 2 * position + 2;
+    if (slot.sequence.load(std::memory_order_acquire) != expected) return false;
+    load_words(slot, span, 0, offsetof(SpanData, attributes));
+    // A torn header may hold any counts: clamp them so the copy stays in bounds; the
+    // sequence check below throws such a copy away.
+    if (span.attribute_count > config::max_attributes) span.attribute_count = config::max_attributes;
+    if (span.event_count > config::max_events) span.event_count = config::max_events;
+    if (span.string_bytes_used > config::span_string_bytes) span.string_bytes_used = config::span_string_bytes;
+    for_each_used_range(span, [&](std::size_t offset, std::size_t size) {
+        if (offset != 0) load_words(slot, span, offset, size);
+    });
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return slot.sequence.load(std::memory_order_relaxed) == expected;
+}
+
+}  // namespace detail
+
+// A recorder over caller-supplied storage: `slots` (a power of two, split evenly over
+// the lanes) and `lanes` (a power of two). Recorder<N> below owns its storage instead.
+class RecorderCore {
+  public:
+    static constexpr std::size_t max_service_name = 64;
+
+    template <std::size_t SlotCount, std::size_t LaneCount>
+    constexpr RecorderCore(RecorderSlot (&slots)[SlotCount], RecorderLane (&lanes)[LaneCount],
+                 OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept
+        : RecorderCore(slots, SlotCount, lanes, LaneCount, policy) {
+        static_assert(LaneCount > 0 && (LaneCount & (LaneCount - 1)) == 0, "lane count must be a power of two");
+        static_assert(SlotCount >= LaneCount && (SlotCount & (SlotCount - 1)) == 0,
+                      "slot count must be a power of two, at least one per lane");
+    }
+    RecorderCore(const RecorderCore&) = delete;
+    RecorderCore& operator=(const RecorderCore&) = delete;
+
+    OverflowPolicy policy() const noexcept { return policy_; }
+    std::size_t capacity() const noexcept { return lane_capacity_ * lane_count_; }
+    std::size_t lane_count() const noexcept { return lane_count_; }
+
+    // Registers a service name for the dumps' localEndpoint and returns its index. Names
+    // are copied (cut at 64 bytes); the same name gets the same index. When the table
+    // is full the last slot is shared (documented limit MICROTRACE_MAX_SERVICES).
+    std::uint8_t register_service(std::string_view name) noexcept {
+        name = name.substr(0, SpanData::utf8_prefix_length(name, max_service_name));
+        DumpGuard guard(*this);
+        for (std::size_t i = 0; i < service_count_; ++i)
+            if (service_name(static_cast<std::uint8_t>(i)) == name) return static_cast<std::uint8_t>(i);
+        if (service_count_ == config::max_services) return static_cast<std::uint8_t>(service_count_ - 1);
+        ServiceName& slot = services_[service_count_];
+        std::memcpy(slot.chars, name.data(), name.size());
+        slot.size = static_cast<std::uint8_t>(name.size());
+        return static_cast<std::uint8_t>(service_count_++);
+    }
+
+    std::string_view service_name(std::uint8_t index) const noexcept {
+        if (index >= service_count_) return "unknown_service";
+        return {services_[index].chars, services_[index].size};
+    }
+
+    // Counts a sampled span that started on this thread.
+    void note_started() noexcept { this_lane().started.fetch_add(1, std::memory_order_relaxed); }
+
+    // Writes an ended span into this thread's lane, or counts it as dropped.
+    void record(const SpanData& span) noexcept {
+        RecorderLane& lane = this_lane();
+        std::uint64_t position = 0;
+        if (!reserve(lane, position)) {
+            lane.dropped.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        RecorderSlot& slot = slot_for(lane, position);
+        if (!claim(slot, position)) return;  // already superseded: a drain counts it overwritten
+        std::atomic_thread_fence(std::memory_order_release);
+        detail::store_words(slot, span);
+        slot.sequence.store(2 * position + 2, std::memory_order_release);
+    }
+
+    // The counters, summed over the lanes. Exact when no span is being written.
+    RecorderStats stats() const noexcept {
+        RecorderStats total;
+        for (std::size_t i = 0; i < lane_count_; ++i) {
+            const RecorderLane& lane = lanes_[i];
+            const std::uint64_t head = lane.head.load(std::memory_order_acquire);
+            const std::uint64_t tail = lane.tail.load(std::memory_order_acquire);
+            const std::uint64_t pending = head - tail;
+            const std::uint64_t held = pending < lane_capacity_ ? pending : lane_capacity_;
+            total.started += lane.started.load(std::memory_order_relaxed);
+            total.recorded += head;
+            total.dropped += lane.dropped.load(std::memory_order_relaxed);
+            total.dumped += lane.dumped.load(std::memory_order_relaxed);
+            total.overwritten += lane.overwritten.load(std::memory_order_relaxed) + (pending - held);
+            total.held += held;
+        }
+        return total;
+    }
+
+    // Calls `visit(const SpanData&, std::string_view service_name)` for every span held,
+    // leaving them in place. Returns how many it visited.
+    template <class Visit>
+    std::size_t snapshot(Visit&& visit) const noexcept {
+        return walk(visit, false);
+    }
+
+    // Like snapshot, but consumes what it visits: a later drain or snapshot will not see
+    // those spans again, and `dumped` counts them.
+    template <class Visit>
+    std::size_t drain(Visit&& visit) noexcept {
+        return walk(visit, true);
+    }
+
+    // Writes the spans held as one Zipkin v2 JSON array (`[]` when empty).
+    std::size_t dump_zipkin(Sink sink) const noexcept { return write_zipkin(sink, false); }
+    // Like dump_zipkin, but consumes the spans written.
+    std::size_t drain_zipkin(Sink sink) noexcept { return write_zipkin(sink, true); }
+
+  protected:
+    // Storage must be fresh (as constructed): sequences and counters start at zero.
+    // Nothing here runs code, so a static recorder is constant-initialized and safe to
+    // use from other static constructors.
+    constexpr RecorderCore(RecorderSlot* slots, std::size_t slot_count, RecorderLane* lanes,
+                           std::size_t lane_count, OverflowPolicy policy) noexcept
+        : slots_(slots),
+          lanes_(lanes),
+          lane_count_(lane_count),
+          lane_capacity_(slot_count / lane_count),
+          policy_(policy) {}
+
+  private:
+    struct ServiceName {
+        char chars[max_service_name]{};
+        std::uint8_t size = 0;
+    };
+
+    // Serialises dumps (and service registration) with each other; writers never take it.
+    class DumpGuard {
+      public:
+        explicit DumpGuard(const RecorderCore& recorder) noexcept : flag_(recorder.dump_busy_) {
+            while (flag_.exchange(true, std::memory_order_acquire)) std::this_thread::yield();
+        }
+        ~DumpGuard() { flag_.store(false, std::memory_order_release); }
+        DumpGuard(const DumpGuard&) = delete;
+        DumpGuard& operator=(const DumpGuard&) = delete;
+
+      private:
+        std::atomic<bool>& flag_;
+    };
+
+    RecorderLane& this_lane() const noexcept { return lanes_[detail::thread_ordinal() & (lane_count_ - 1)]; }
+
+    RecorderSlot& slot_for(const RecorderLane& lane, std::uint64_t position) const noexcept {
+        const std::size_t lane_index = static_cast<std::size_t>(&lane - lanes_);
+        return slots_[lane_index * lane_capacity_ + (position & (lane_capacity_ - 1))];
+    }
+
+    // Hands out the next position of `lane`; false when drop_newest finds the lane full.
+    bool reserve(RecorderLane& lane, std::uint64_t& position) noexcept {
+        if (policy_ == OverflowPolicy::overwrite_oldest) {
+            position = lane.head.fetch_add(1, std::memory_order_relaxed);
+            return true;
+        }
+        position = lane.head.load(std::memory_order_relaxed);
+        do {
+            if (position - lane.tail.load(std::memory_order_acquire) >= lane_capacity_) return false;
+        } while (!lane.head.compare_exchange_weak(position, position + 1, std::memory_order_relaxed));
+        return true;
+    }
+
+    // Takes `slot` for writing `position`. False when a newer position already owns it
+    // (this span was overwritten before it was written). Waits only in the rare case
+    // where the ring lapped a writer that is still copying an older span into this slot.
+    static bool claim(RecorderSlot& slot, std::uint64_t position) noexcept {
+        const std::uint64_t writing = 2 * position + 1;
+        std::uint64_t current = slot.sequence.load(std::memory_order_relaxed);
+        for (;;) {
+            if (current >= writing) return false;
+            if ((current & 1) != 0) {  // an older span is mid-copy here
+                std::this_thread::yield();
+                current = slot.sequence.load(std::memory_order_relaxed);
+                continue;
+            }
+            if (slot.sequence.compare_exchange_weak(current, writing, std::memory_order_relaxed)) return true;
+        }
+    }
+
+    template <class Visit>
+    std::size_t walk(Visit& visit, bool consume) const noexcept {
+        DumpGuard guard(*this);
+        std::size_t visited = 0;
+        SpanData span;
+        for (std::size_t i = 0; i < lane_count_; ++i) {
+            RecorderLane& lane = lanes_[i];
+            const std::uint64_t head = lane.head.load(std::memory_order_acquire);
+            const std::uint64_t tail = lane.tail.load(std::memory_order_relaxed);
+            // Positions more than one lap behind the head are gone.
+            const std::uint64_t oldest = head - tail > lane_capacity_ ? head - lane_capacity_ : tail;
+            std::uint64_t overwritten = oldest - tail;
+            std::uint64_t visited_here = 0;
+            std::uint64_t position = oldest;
+            for (; position < head; ++position) {
+                const RecorderSlot& slot = slot_for(lane, position);
+                if (detail::read_slot(slot, position, span)) {
+                    visit(static_cast<const SpanData&>(span), service_name(span.service_index));
+                    ++visited_here;
+                } else if (slot.sequence.load(std::memory_order_acquire) > 2 * position + 2) {
+                    ++overwritten;  // lapped while we looked
+                } else if (consume) {
+                    break;  // still being written: the next drain takes it
+                }
+            }
+            visited += visited_here;
+            if (consume) {
+                lane.overwritten.fetch_add(overwritten, std::memory_order_relaxed);
+                lane.dumped.fetch_add(visited_here, std::memory_order_relaxed);
+                lane.tail.store(position, std::memory_order_release);
+            }
+        }
+        return visited;
+    }
+
+    std::size_t write_zipkin(Sink sink, bool consume) const noexcept {
+        JsonWriter json(sink);
+        json.raw('[');
+        bool first = true;
+        auto write_span = [&](const SpanData& span, std::string_view service) {
+            if (!first) json.raw(',');
+            first = false;
+            write_zipkin_span(json, span, service);
+        };
+        const std::size_t written = consume ? const_cast<RecorderCore*>(this)->drain(write_span) : snapshot(write_span);
+        json.raw(']');
+        return written;
+    }
+
+    RecorderSlot* slots_;
+    RecorderLane* lanes_;
+    std::size_t lane_count_;
+    std::size_t lane_capacity_;
+    OverflowPolicy policy_;
+    mutable std::atomic<bool> dump_busy_{false};
+    std::size_t service_count_ = 0;
+    ServiceName services_[config::max_services]{};
+};
+
+namespace detail {
+// Recorder<> storage, a base class so it is constructed before RecorderCore points at it.
+template <std::size_t Capacity, std::size_t Lanes>
+struct RecorderStorage {
+    RecorderLane lanes_storage[Lanes];
+    RecorderSlot slots_storage[Capacity];
+};
+}  // namespace detail
+
+// A recorder that owns room for `Capacity` spans, split over `Lanes` lanes (both powers
+// of two). One lane keeps the last `Capacity` spans of all threads together; more lanes
+// let writer threads scale (each thread then keeps the last `Capacity / Lanes`).
+template <std::size_t Capacity, std::size_t Lanes = 1>
+class Recorder : private detail::RecorderStorage<Capacity, Lanes>, public RecorderCore {
+    static_assert(Lanes > 0 && (Lanes & (Lanes - 1)) == 0, "Lanes must be a power of two");
+    static_assert(Capacity >= Lanes && (Capacity & (Capacity - 1)) == 0,
+                  "Capacity must be a power of two, at least one per lane");
+
+  public:
+    constexpr explicit Recorder(OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept
+        : RecorderCore(this->slots_storage, Capacity, this->lanes_storage, Lanes, policy) {}
+};
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/recorder.hpp"
+// #include "microtrace/span.hpp" (inlined)
+// microtrace/span.hpp — Span: the RAII, move-only handle to one operation.
+//
+// A sampled span fills its SpanData in place and hands it to the recorder when it ends.
+// A span that is not sampled carries only its context (so children and propagation
+// still work) and every recording call on it returns at the first branch.
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+// #include "microtrace/clock.hpp" (already inlined above)
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/endpoint.hpp" (already inlined above)
+// #include "microtrace/recorder.hpp" (already inlined above)
+// #include "microtrace/span_data.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+template <class Sampler>
+class Tracer;
+
+namespace detail {
+
+// What a recording span needs from its tracer when it ends.
+struct TracerState {
+    RecorderCore* recorder;
+    Clock clock;
+    std::uint8_t service_index;
+};
+
+// The calling thread's current span: the implicit parent of the next span it starts.
+inline SpanContext& current_context() noexcept {
+    thread_local SpanContext current;
+    return current;
+}
+
+}  // namespace detail
+
+// The calling thread's current span context (invalid when no span is active): inject it
+// into outgoing requests made below an instrumented function.
+inline SpanContext current_span_context() noexcept { return detail::current_context(); }
+
+class Span {
+  public:
+    // A span that records nothing and has no context.
+    Span() noexcept {}
+    ~Span() { end(); }
+
+    Span(Span&& other) noexcept { take(other); }
+    Span& operator=(Span&& other) noexcept {
+        if (this != &other) {
+            end();
+            take(other);
+        }
+        return *this;
+    }
+    Span(const Span&) = delete;
+    Span& operator=(const Span&) = delete;
+
+    // True while the span is sampled and not yet ended.
+    bool is_recording() const noexcept { return tracer_ != nullptr; }
+    // Ids and flags to propagate; valid for sampled and unsampled spans alike.
+    const SpanContext& context() const noexcept { return context_; }
+
+    // Sets an attribute (a Zipkin tag). Setting a key again replaces its value. When the
+    // span is full the attribute is counted as dropped; a long value is cut and counted.
+    Span& set_attribute(std::string_view key, std::string_view value) noexcept {
+        if (tracer_ == nullptr) return *this;
+        if (AttributeData* slot = data_.attribute_slot(key)) {
+            slot->type = AttributeType::string;
+            slot->text = data_.store(value);
+        }
+        return *this;
+    }
+    Span& set_attribute(std::string_view key, const char* value) noexcept {
+        return set_attribute(key, std::string_view(value != nullptr ? value : ""));
+    }
+    Span& set_attribute(std::string_view key, bool value) noexcept {
+        return set_number(key, AttributeType::boolean, value ? 1u : 0u);
+    }
+    template <class Integer, std::enable_if_t<std::is_integral_v<Integer> && !std::is_same_v<Integer, bool> &&
+                                                  !std::is_same_v<Integer, char>,
+                                              int> = 0>
+    Span& set_attribute(std::string_view key, Integer value) noexcept {
+        if constexpr (std::is_signed_v<Integer>)
+            return set_number(key, AttributeType::int64, static_cast<std::uint64_t>(static_cast<std::int64_t>(value)));
+        else
+            return set_number(key, AttributeType::uint64, static_cast<std::uint64_t>(value));
+    }
+    Span& set_attribute(std::string_view key, double value) noexcept {
+        std::uint64_t bits;
+        std::memcpy(&bits, &value, sizeof bits);
+        return set_number(key, AttributeType::float64, bits);
+    }
+
+    // Adds a timestamped event (a Zipkin annotation), now or at `when`.
+    Span& add_event(std::string_view name) noexcept {
+        if (tracer_ == nullptr) return *this;
+        return add_event(name, EpochNanos(tracer_->clock.to_epoch_ns(tracer_->clock.now_ns())));
+    }
+    Span& add_event(std::string_view name, EpochNanos when) noexcept {
+        if (tracer_ == nullptr) return *this;
+        if (data_.events_full()) {
+            ++data_.dropped_events;
+        } else {
+            data_.add_event(when.count(), data_.store(name));
+        }
+        return *this;
+    }
+
+    // Sets the status, as OpenTelemetry does: `ok` is final, `unset` changes nothing, and
+    // the message is kept only for `error`.
+    Span& set_status(StatusCode code, std::string_view message = {}) noexcept {
+        if (tracer_ == nullptr || code == StatusCode::unset || data_.status == StatusCode::ok) return *this;
+        data_.status = code;
+        data_.status_message = code == StatusCode::error ? data_.store(message) : StringRef{0, 0};
+        return *this;
+    }
+
+    // Marks the span failed with `message` and adds an "exception: <message>" event.
+    Span& record_error(std::string_view message) noexcept {
+        if (tracer_ == nullptr) return *this;
+        set_status(StatusCode::error, message);
+        if (data_.events_full()) {
+            ++data_.dropped_events;
+        } else {
+            const std::uint64_t now = tracer_->clock.to_epoch_ns(tracer_->clock.now_ns());
+            data_.add_event(now, data_.store_joined("exception: ", message));
+        }
+        return *this;
+    }
+
+    // Renames the span (e.g. once the route is known).
+    Span& set_name(std::string_view name) noexcept {
+        if (tracer_ != nullptr) data_.name = data_.store(name);
+        return *this;
+    }
+
+    // Describes the peer of a client or server span. Returns false (and records no
+    // address) when `endpoint.address` is neither IPv4 nor IPv6 text.
+    bool set_remote_endpoint(const Endpoint& endpoint) noexcept {
+        if (tracer_ == nullptr) return true;
+        EndpointData& remote = data_.remote;
+        remote = EndpointData{};
+        data_.options |= SpanOptions::remote_endpoint;
+        remote.has_service_name = !endpoint.service_name.empty();
+        if (remote.has_service_name) remote.service_name = data_.store(endpoint.service_name);
+        remote.port = endpoint.port;
+        if (endpoint.address.empty()) return true;
+        remote.has_ipv4 = detail::parse_ipv4(endpoint.address, remote.ipv4);
+        remote.has_ipv6 = !remote.has_ipv4 && detail::parse_ipv6(endpoint.address, remote.ipv6);
+        return remote.has_ipv4 || remote.has_ipv6;
+    }
+
+    // Marks the span as Zipkin "shared": its id was started by the caller's tracer.
+    Span& set_shared(bool shared = true) noexcept {
+        if (tracer_ != nullptr)
+            data_.options = static_cast<std::uint8_t>(shared ? data_.options | SpanOptions::shared
+                                                             : data_.options & ~SpanOptions::shared);
+        return *this;
+    }
+
+    // Ends the span now (or at `when`), records it if sampled, and restores the thread's
+    // previous current span. Later calls, and every call on an ended span, do nothing.
+    void end() noexcept {
+        if (tracer_ != nullptr) finish(tracer_->clock.to_epoch_ns(tracer_->clock.now_ns()));
+        deactivate();
+    }
+    void end(EpochNanos when) noexcept {
+        if (tracer_ != nullptr) finish(when.count());
+        deactivate();
+    }
+
+  private:
+    template <class Sampler>
+    friend class Tracer;
+
+    Span& set_number(std::string_view key, AttributeType type, std::uint64_t bits) noexcept {
+        if (tracer_ == nullptr) return *this;
+        if (AttributeData* slot = data_.attribute_slot(key)) {
+            slot->type = type;
+            slot->number = bits;
+        }
+        return *this;
+    }
+
+    void finish(std::uint64_t end_epoch_ns) noexcept {
+        data_.duration_ns = end_epoch_ns > data_.start_epoch_ns ? end_epoch_ns - data_.start_epoch_ns : 0;
+        tracer_->recorder->record(data_);
+        tracer_ = nullptr;
+    }
+
+    // Makes this span the thread's current one, remembering what to restore.
+    void activate() noexcept {
+        SpanContext& current = detail::current_context();
+        restore_ = current;
+        current = context_;
+        active_ = true;
+    }
+
+    // Restores the previous current span, unless a later span took over the thread (or
+    // the span moved to another thread): then the current span is left alone.
+    void deactivate() noexcept {
+        if (!active_) return;
+        active_ = false;
+        SpanContext& current = detail::current_context();
+        if (current.span_id == context_.span_id && current.trace_id == context_.trace_id) current = restore_;
+    }
+
+    void take(Span& other) noexcept {
+        context_ = other.context_;
+        restore_ = other.restore_;
+        active_ = other.active_;
+        tracer_ = other.tracer_;
+        if (tracer_ != nullptr) {
+            auto* to = reinterpret_cast<unsigned char*>(&data_);
+            const auto* from = reinterpret_cast<const unsigned char*>(&other.data_);
+            detail::for_each_used_range(other.data_, [&](std::size_t offset, std::size_t size) {
+                if (size != 0) std::memcpy(to + offset, from + offset, size);
+            });
+        }
+        other.tracer_ = nullptr;
+        other.active_ = false;
+    }
+
+    SpanContext context_;
+    SpanContext restore_;
+    const detail::TracerState* tracer_ = nullptr;  // set while recording
+    bool active_ = false;                          // this span is (or was) the thread's current
+    SpanData data_;                                // touched only while recording
+};
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/span.hpp"
+// #include "microtrace/tracer.hpp" (inlined)
+// microtrace/tracer.hpp — Tracer: starts spans for one service, decides sampling, and
+// points sampled spans at a recorder.
+
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+// #include "microtrace/clock.hpp" (already inlined above)
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/ids.hpp" (already inlined above)
+// #include "microtrace/recorder.hpp" (already inlined above)
+// #include "microtrace/sampler.hpp" (already inlined above)
+// #include "microtrace/span.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// How to start a span, beyond its name. The defaults give an internal span, child of
+// the thread's current span, starting now, that becomes the thread's current span.
+struct StartOptions {
+    SpanKind kind = SpanKind::internal;
+    const SpanContext* parent = nullptr;  // explicit parent (another thread's, or extracted)
+    bool root = false;                    // ignore the thread's current span
+    bool activate = true;                 // become the thread's current span until it ends
+    EpochNanos start_time{0};             // 0: now
+};
+
+// Starts spans for the service `service_name`. Holds its sampler by value, so a call
+// to it is direct (and usually inlined). Spans keep a pointer to their tracer: it must
+// outlive them, and it cannot be copied or moved.
+template <class Sampler = AlwaysOnSampler>
+class Tracer {
+  public:
+    Tracer(std::string_view service_name, RecorderCore& recorder, Sampler sampler = Sampler{},
+           Clock clock = Clock::standard(), IdGenerator ids = IdGenerator{}) noexcept
+        : state_{&recorder, clock, recorder.register_service(service_name)},
+          sampler_(std::move(sampler)),
+          ids_(ids) {}
+    Tracer(const Tracer&) = delete;
+    Tracer& operator=(const Tracer&) = delete;
+
+    // A child of the thread's current span (a root when there is none).
+    Span start_span(std::string_view name, SpanKind kind = SpanKind::internal) noexcept {
+        StartOptions options;
+        options.kind = kind;
+        return start_span(name, options);
+    }
+
+    // A child of `parent`: a span from another thread, or a context extracted from a
+    // request. An invalid parent starts a new trace, still honouring a sampling-only
+    // decision it carries (B3 `b3: 0`).
+    Span start_span(std::string_view name, const SpanContext& parent, SpanKind kind = SpanKind::internal) noexcept {
+        StartOptions options;
+        options.kind = kind;
+        options.parent = &parent;
+        return start_span(name, options);
+    }
+
+    Span start_span(std::string_view name, const StartOptions& options) noexcept {
+        const SpanContext* parent = options.parent;
+        if (parent == nullptr && !options.root) {
+            const SpanContext& current = detail::current_context();
+            if (current.is_valid()) parent = &current;
+        }
+        if (parent != nullptr && !parent->is_valid() && !parent->remote) parent = nullptr;
+        const bool continues = parent != nullptr && parent->is_valid();
+
+        Span span;
+        SpanContext& context = span.context_;
+        context.trace_id = continues ? parent->trace_id : ids_.new_trace_id();
+        const SamplingResult decision = sampler_.should_sample(SamplingParameters{parent, context.trace_id, name, options.kind});
+        context.span_id = ids_.new_span_id();
+        context.debug = parent != nullptr && parent->debug;
+        const bool sampled = decision.sampled || context.debug;
+        // W3C Level 2: keep the random flag when continuing; claim it on a new random root.
+        const bool random = continues ? parent->flags.is_random() : ids_.random;
+        context.flags.bits = static_cast<std::uint8_t>((sampled ? TraceFlags::sampled : 0) |
+                                                       (random ? TraceFlags::random : 0));
+        context.sampling_threshold = decision.threshold;
+        if (continues) {
+            context.trace_id_64bit = parent->trace_id_64bit;
+            context.trace_state = parent->trace_state;
+        }
+        // `parent` may be the thread's current context, which activate() overwrites.
+        const SpanId parent_id = continues ? parent->span_id : SpanId{};
+        if (options.activate) span.activate();
+        if (sampled) begin_recording(span, name, options, parent_id);
+        return span;
+    }
+
+    Sampler& sampler() noexcept { return sampler_; }
+    const Sampler& sampler() const noexcept { return sampler_; }
+    RecorderCore& recorder() const noexcept { return *state_.recorder; }
+    std::string_view service_name() const noexcept { return state_.recorder->service_name(state_.service_index); }
+
+  private:
+    void begin_recording(Span& span, std::string_view name, const StartOptions& options, SpanId parent_id) noexcept {
+        SpanData& data = span.data_;
+        data.reset();
+        data.trace_id = span.context_.trace_id;
+        data.span_id = span.context_.span_id;
+        data.parent_id = parent_id;
+        data.kind = options.kind;
+        data.service_index = state_.service_index;
+        data.options = static_cast<std::uint8_t>((span.context_.debug ? SpanOptions::debug : 0) |
+                                                 (span.context_.trace_id_64bit ? SpanOptions::trace_id_64bit : 0));
+        data.name = data.store(name);
+        data.start_epoch_ns = options.start_time.count() != 0 ? options.start_time.count()
+                                                              : state_.clock.to_epoch_ns(state_.clock.now_ns());
+        span.tracer_ = &state_;
+        state_.recorder->note_started();
+    }
+
+    detail::TracerState state_;
+    Sampler sampler_;
+    IdGenerator ids_;
+};
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/tracer.hpp"
 // #include "microtrace/samplers/threshold.hpp" (inlined)
 // microtrace/samplers/threshold.hpp — OpenTelemetry consistent probability sampling arithmetic.
 //

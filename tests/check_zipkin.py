@@ -127,7 +127,7 @@ def check_trace_shape(spans, options, problems):
 
 def check_text(text, options):
     problems = []
-    documents = [line for line in text.splitlines() if line.startswith("[")]
+    documents = [line for line in text.split("\n") if line.startswith("[")]  # JSON may hold U+2028
     if not documents:
         return ["no JSON array found in the output"]
     spans = []

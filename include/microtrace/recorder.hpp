@@ -153,7 +153,7 @@ class RecorderCore {
     }
 
     std::string_view service_name(std::uint8_t index) const noexcept {
-        if (index >= service_count_) return "unknown_service";
+        if (index >= service_count_ || index >= config::max_services) return "unknown_service";
         return {services_[index].chars, services_[index].size};
     }
 

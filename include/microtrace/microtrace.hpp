@@ -17,4 +17,4 @@
 #include "recorder.hpp"
 #include "span.hpp"
 #include "tracer.hpp"
-#include "samplers/threshold.hpp"
+#include "samplers/samplers.hpp"

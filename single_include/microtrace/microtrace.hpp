@@ -468,22 +468,147 @@ MICROTRACE_END_NAMESPACE
 // microtrace/sampler.hpp — the sampler interface and the two trivial samplers.
 //
 // A sampler is a plain value the tracer holds (no heap, no virtual call). Any type with
-// these two members is one:
+// these two members is one (`is_sampler_v` checks it):
 //
-//   SamplingResult should_sample(const SamplingParameters&) noexcept;  // may be non-const
+//   SamplingResult should_sample(const SamplingParameters&) noexcept;
 //   SamplerDescription description() const noexcept;                   // for logs
 //
-// It decides once, when a span starts; the tracer applies the decision.
+// It decides once, when a span starts; the tracer applies the decision. Many threads call
+// `should_sample` at once, so the built-in samplers make it `const` and keep whatever
+// changes (a token bucket, a window's counts) in atomics. A custom sampler may make it
+// non-const; it then owns its thread safety. The samplers themselves live in
+// samplers/*.hpp; samplers/samplers.hpp includes them all.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/ids.hpp" (already inlined above)
+// #include "microtrace/samplers/threshold.hpp" (inlined)
+// microtrace/samplers/threshold.hpp — OpenTelemetry consistent probability sampling arithmetic.
+//
+// OpenTelemetry (tracestate-probability-sampling, OTEP 235) compares two 56-bit numbers:
+//   R, the randomness: the trace id's right-most 56 bits, or the tracestate `ot=rv` value;
+//   T, the rejection threshold: how many of the 2^56 possible R values are dropped.
+// A span is sampled iff R >= T. Every conforming SDK computes T from a probability p as
+// T = 2^56 - round(p * 2^56), so services with the same p make the same decision for the
+// same trace. T travels as `ot=th:<hex>` (sampled spans only) and R, when it is not the
+// trace id, as `ot=rv:<14 hex digits>`.
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 // #include "microtrace/config.hpp" (already inlined above)
-// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/detail/hex.hpp" (already inlined above)
 // #include "microtrace/ids.hpp" (already inlined above)
 
 MICROTRACE_BEGIN_NAMESPACE
+
+// 2^56: the threshold that rejects every R ("never"). Not encodable as `th`.
+inline constexpr std::uint64_t max_threshold = std::uint64_t{1} << 56;
+// Mask of the 56 bits R and T live in.
+inline constexpr std::uint64_t randomness_mask = max_threshold - 1;
+// `th` has at most 14 hex digits and `rv` exactly 14 (56 bits / 4).
+inline constexpr std::size_t threshold_hex_digits = 14;
+
+// Returns the rejection threshold for sampling probability `probability`:
+// 2^56 - round(p * 2^56), halves rounded up. p >= 1 gives 0 (always); p <= 0, NaN, and
+// any p below 2^-57 (which rounds to no kept value) give max_threshold (never).
+constexpr std::uint64_t threshold_for_probability(double probability) noexcept {
+    if (!(probability > 0.0)) return max_threshold;  // also catches NaN
+    if (probability >= 1.0) return 0;
+    // Multiplying by a power of two is exact, so `scaled` is p * 2^56 without error.
+    // Round by hand: std::round is not constexpr before C++23, and `scaled + 0.5` would
+    // itself round (ties-to-even) once scaled >= 2^52.
+    const double scaled = probability * 0x1p56;
+    const auto whole = static_cast<std::uint64_t>(scaled);
+    const double fraction = scaled - static_cast<double>(whole);  // exact
+    const std::uint64_t kept = whole + (fraction >= 0.5 ? 1 : 0);
+    return max_threshold - kept;
+}
+
+// Returns the probability a threshold samples with: (2^56 - T) / 2^56; 0 for T >= 2^56.
+constexpr double probability_for_threshold(std::uint64_t threshold) noexcept {
+    if (threshold >= max_threshold) return 0.0;
+    return static_cast<double>(max_threshold - threshold) / 0x1p56;
+}
+
+// Returns R for a trace id: its right-most 56 bits (W3C Trace Context Level 2 randomness).
+constexpr std::uint64_t randomness_of(const TraceId& trace_id) noexcept {
+    return trace_id.low & randomness_mask;
+}
+
+// The OpenTelemetry decision: sample iff R >= T. A threshold of max_threshold or above
+// (never, or no_sampling_threshold) samples nothing.
+constexpr bool threshold_samples(std::uint64_t threshold, std::uint64_t randomness) noexcept {
+    return (randomness & randomness_mask) >= threshold;
+}
+constexpr bool threshold_samples(std::uint64_t threshold, const TraceId& trace_id) noexcept {
+    return threshold_samples(threshold, randomness_of(trace_id));
+}
+
+// Writes `threshold` as a `th` value: 1-14 lowercase hex digits of the 56-bit number,
+// leading zeros kept, trailing zeros dropped, "0" for 0 (always). `out` needs room for
+// 14 chars; nothing is NUL-terminated. Returns the number of chars written, or 0 (writing
+// nothing) when the threshold cannot be encoded: max_threshold (never) and above.
+inline std::size_t format_threshold(std::uint64_t threshold, char* out) noexcept {
+    if (threshold >= max_threshold) return 0;
+    if (threshold == 0) {
+        out[0] = '0';
+        return 1;
+    }
+    char digits[16];
+    detail::write_hex_u64(threshold, digits);  // digits[0..1] are "00": T < 2^56
+    std::size_t size = threshold_hex_digits;
+    while (digits[2 + size - 1] == '0') --size;  // T != 0, so a non-zero digit stops it
+    for (std::size_t i = 0; i < size; ++i) out[i] = digits[2 + i];
+    return size;
+}
+
+// Parses a `th` value: 1-14 lowercase hex digits, read as if right-padded with zeros to
+// 14 (so "8" is 2^55, i.e. probability 0.5, and "0" is always). Anything else (empty,
+// longer, uppercase, non-hex) returns false and leaves `threshold` untouched.
+constexpr bool parse_threshold(std::string_view hex, std::uint64_t& threshold) noexcept {
+    std::uint64_t value = 0;
+    if (hex.empty() || hex.size() > threshold_hex_digits ||
+        !detail::parse_hex_u64(hex.data(), hex.size(), value))
+        return false;
+    threshold = value << (4 * (threshold_hex_digits - hex.size()));
+    return true;
+}
+
+// Writes R as an `rv` value: exactly 14 lowercase hex digits; returns 14. `out` needs
+// room for 14 chars.
+inline std::size_t format_randomness(std::uint64_t randomness, char* out) noexcept {
+    char digits[16];
+    detail::write_hex_u64(randomness & randomness_mask, digits);
+    for (std::size_t i = 0; i < threshold_hex_digits; ++i) out[i] = digits[2 + i];
+    return threshold_hex_digits;
+}
+
+// Parses an `rv` value: exactly 14 lowercase hex digits. Anything else returns false and
+// leaves `randomness` untouched.
+constexpr bool parse_randomness(std::string_view hex, std::uint64_t& randomness) noexcept {
+    std::uint64_t value = 0;
+    if (hex.size() != threshold_hex_digits ||
+        !detail::parse_hex_u64(hex.data(), hex.size(), value))
+        return false;
+    randomness = value;
+    return true;
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/samplers/threshold.hpp"
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// "No `ot=rv` in the parent's tracestate": randomness comes from the trace id.
+inline constexpr std::uint64_t no_explicit_randomness = ~std::uint64_t{0};
 
 // What a sampler sees of the span about to start.
 struct SamplingParameters {
@@ -491,18 +616,124 @@ struct SamplingParameters {
     TraceId trace_id;                     // the new span's trace id (the parent's, or fresh)
     std::string_view name;
     SpanKind kind = SpanKind::internal;
+    // The parent's OpenTelemetry explicit randomness (`ot=rv`, see parse_randomness), when
+    // its tracestate carries one; it replaces the trace id's bits as R.
+    std::uint64_t explicit_randomness = no_explicit_randomness;
+
+    // OpenTelemetry's R for this trace: `rv` when present, otherwise the trace id's
+    // right-most 56 bits (presumed random, as the OpenTelemetry SDK specification says).
+    constexpr std::uint64_t randomness() const noexcept {
+        return explicit_randomness != no_explicit_randomness ? explicit_randomness & randomness_mask
+                                                             : randomness_of(trace_id);
+    }
 };
 
-// A sampler's verdict. `threshold` is the OpenTelemetry `th` the decision was made
-// with, when the sampler knows one; the W3C propagator writes it as `ot=th:...`.
+// A sampler's verdict. `threshold` is the OpenTelemetry rejection threshold the decision
+// was made with, when it was a probability decision; the W3C propagator writes it as
+// `ot=th:...`. Non-probabilistic decisions (rate limits, drops) leave no_sampling_threshold,
+// which erases `th` as the OpenTelemetry specification requires.
 struct SamplingResult {
     bool sampled = false;
     std::uint64_t threshold = no_sampling_threshold;
 };
 
+namespace detail {
+
+// Writes `value` in decimal; returns the number of chars (at most 20).
+inline std::size_t format_unsigned(std::uint64_t value, char* out) noexcept {
+    char reversed[20];
+    std::size_t size = 0;
+    do {
+        reversed[size++] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    for (std::size_t i = 0; i < size; ++i) out[i] = reversed[size - 1 - i];
+    return size;
+}
+
+// Writes a finite, non-negative `value` with up to 15 significant digits (every such
+// decimal survives a round trip through a double), trailing zeros dropped: "0.05", "100",
+// "1.38777878078145e-17". Plain notation from 1e-5 to 1e15, scientific outside. A
+// description helper: no iostreams, no printf (which firmware often builds without float
+// support). Returns the number of chars (at most 32); out-of-domain values write "nan".
+inline std::size_t format_decimal(double value, char* out) noexcept {
+    // Powers of ten up to 1e22 are exact doubles: one multiplication by one of them
+    // rounds once, which keeps all 15 digits right.
+    constexpr double exact_powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    constexpr int significant = 15;
+    if (!(value >= 0.0) || value > 1e300) {  // negative, NaN or absurd: not a sampler setting
+        out[0] = 'n';
+        out[1] = 'a';
+        out[2] = 'n';
+        return 3;
+    }
+    if (value == 0.0) {
+        out[0] = '0';
+        return 1;
+    }
+    if (value < 1e-300) value = 1e-300;  // subnormals: keeps the scaling below in range
+
+    // exponent ~ floor(log10(value)); an estimate off by one at a boundary is fixed below.
+    int exponent = 0;
+    for (double magnitude = value; magnitude >= 10.0 || magnitude < 1.0;) {
+        const bool big = magnitude >= 10.0;
+        const int step = (big ? magnitude >= 1e22 : magnitude < 1e-22) ? 22 : 1;
+        magnitude = big ? magnitude / exact_powers[step] : magnitude * exact_powers[step];
+        exponent += big ? step : -step;
+    }
+
+    // digits = round(value * 10^(14 - exponent)): exactly 15 digits once the exponent is right.
+    const auto scale_to_digits = [&](int exponent_guess) noexcept {
+        double scaled = value;
+        for (int shift = significant - 1 - exponent_guess; shift != 0;) {
+            const int step = shift > 22 ? 22 : (shift < -22 ? -22 : shift);
+            scaled = step > 0 ? scaled * exact_powers[step] : scaled / exact_powers[-step];
+            shift -= step;
+        }
+        return static_cast<std::uint64_t>(scaled + 0.5);
+    };
+    std::uint64_t digits = scale_to_digits(exponent);
+    if (digits >= 1000000000000000ULL) digits = scale_to_digits(++exponent);  // 9.99..95 rounded up
+    if (digits < 100000000000000ULL) digits = scale_to_digits(--exponent);
+    int digit_count = significant;
+    while (digits % 10 == 0) {
+        digits /= 10;
+        --digit_count;
+    }
+
+    char text[significant];
+    format_unsigned(digits, text);
+    std::size_t size = 0;
+    if (exponent >= 15 || exponent < -5) {  // d.ddde±x
+        out[size++] = text[0];
+        if (digit_count > 1) out[size++] = '.';
+        for (int i = 1; i < digit_count; ++i) out[size++] = text[i];
+        out[size++] = 'e';
+        out[size++] = exponent < 0 ? '-' : '+';
+        size += format_unsigned(static_cast<std::uint64_t>(exponent < 0 ? -exponent : exponent),
+                                out + size);
+    } else if (exponent < 0) {  // 0.000ddd
+        out[size++] = '0';
+        out[size++] = '.';
+        for (int i = -1; i > exponent; --i) out[size++] = '0';
+        for (int i = 0; i < digit_count; ++i) out[size++] = text[i];
+    } else {  // ddd.ddd
+        for (int i = 0; i <= exponent; ++i) out[size++] = i < digit_count ? text[i] : '0';
+        if (digit_count > exponent + 1) {
+            out[size++] = '.';
+            for (int i = exponent + 1; i < digit_count; ++i) out[size++] = text[i];
+        }
+    }
+    return size;
+}
+
+}  // namespace detail
+
 // A sampler's self-description, e.g. `ProbabilitySampler{0.05}`, in a fixed buffer.
 struct SamplerDescription {
-    static constexpr std::size_t capacity = 96;
+    static constexpr std::size_t capacity = 192;
     char chars[capacity] = {};
     std::size_t size = 0;
 
@@ -515,9 +746,38 @@ struct SamplerDescription {
         }
         return *this;
     }
+    // Appends a number: `0.05`, `100`, `1.5e-17` (see detail::format_decimal).
+    SamplerDescription& append_number(double value) noexcept {
+        char text[32];
+        return append({text, detail::format_decimal(value, text)});
+    }
+    SamplerDescription& append_number(std::uint64_t value) noexcept {
+        char text[20];
+        return append({text, detail::format_unsigned(value, text)});
+    }
 };
 
-// Samples every span.
+// True when S can be plugged into a Tracer or a ParentBased sampler: it has
+// `SamplingResult should_sample(const SamplingParameters&)` and
+// `SamplerDescription description() const`, both noexcept.
+template <class S, class = void>
+struct is_sampler : std::false_type {};
+template <class S>
+struct is_sampler<S, std::void_t<decltype(std::declval<S&>().should_sample(
+                                     std::declval<const SamplingParameters&>())),
+                                 decltype(std::declval<const S&>().description())>>
+    : std::bool_constant<
+          std::is_same_v<decltype(std::declval<S&>().should_sample(
+                             std::declval<const SamplingParameters&>())),
+                         SamplingResult> &&
+          std::is_same_v<decltype(std::declval<const S&>().description()), SamplerDescription> &&
+          noexcept(std::declval<S&>().should_sample(std::declval<const SamplingParameters&>())) &&
+          noexcept(std::declval<const S&>().description())> {};
+template <class S>
+inline constexpr bool is_sampler_v = is_sampler<S>::value;
+
+// Samples every span, with threshold 0 (`ot=th:0`: probability 1, as OpenTelemetry's
+// AlwaysOn records it).
 struct AlwaysOnSampler {
     constexpr SamplingResult should_sample(const SamplingParameters&) const noexcept {
         return {true, 0};
@@ -1425,7 +1685,7 @@ class RecorderCore {
     }
 
     std::string_view service_name(std::uint8_t index) const noexcept {
-        if (index >= service_count_) return "unknown_service";
+        if (index >= service_count_ || index >= config::max_services) return "unknown_service";
         return {services_[index].chars, services_[index].size};
     }
 
@@ -1996,119 +2256,198 @@ class Tracer {
 
 MICROTRACE_END_NAMESPACE
 // end of "microtrace/tracer.hpp"
-// #include "microtrace/samplers/threshold.hpp" (inlined)
-// microtrace/samplers/threshold.hpp — OpenTelemetry consistent probability sampling arithmetic.
-//
-// OpenTelemetry (tracestate-probability-sampling, OTEP 235) compares two 56-bit numbers:
-//   R, the randomness: the trace id's right-most 56 bits, or the tracestate `ot=rv` value;
-//   T, the rejection threshold: how many of the 2^56 possible R values are dropped.
-// A span is sampled iff R >= T. Every conforming SDK computes T from a probability p as
-// T = 2^56 - round(p * 2^56), so services with the same p make the same decision for the
-// same trace. T travels as `ot=th:<hex>` (sampled spans only) and R, when it is not the
-// trace id, as `ot=rv:<14 hex digits>`.
+// #include "microtrace/samplers/samplers.hpp" (inlined)
+// microtrace/samplers/samplers.hpp — every built-in sampler; docs/sampling.md explains them.
 
-#include <cstddef>
+// #include "microtrace/sampler.hpp" (already inlined above)
+// #include "microtrace/samplers/threshold.hpp" (already inlined above)
+// #include "microtrace/samplers/probability.hpp" (inlined)
+// microtrace/samplers/probability.hpp — OpenTelemetry's consistent trace-id probability
+// sampler (TraceIdRatioBased, as specified with OTEP 235 thresholds).
+
 #include <cstdint>
-#include <string_view>
 
 // #include "microtrace/config.hpp" (already inlined above)
-// #include "microtrace/detail/hex.hpp" (already inlined above)
-// #include "microtrace/ids.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/sampler.hpp" (already inlined above)
+// #include "microtrace/samplers/threshold.hpp" (already inlined above)
 
 MICROTRACE_BEGIN_NAMESPACE
 
-// 2^56: the threshold that rejects every R ("never"). Not encodable as `th`.
-inline constexpr std::uint64_t max_threshold = std::uint64_t{1} << 56;
-// Mask of the 56 bits R and T live in.
-inline constexpr std::uint64_t randomness_mask = max_threshold - 1;
-// `th` has at most 14 hex digits and `rv` exactly 14 (56 bits / 4).
-inline constexpr std::size_t threshold_hex_digits = 14;
+// Samples a trace iff R >= T, where R is the trace's randomness (the trace id's right-most
+// 56 bits, or the parent's `ot=rv`) and T = 2^56 - round(p * 2^56). Every service that
+// uses the same p, in any OpenTelemetry-conforming SDK, keeps exactly the same traces, and
+// one with a higher p keeps a superset of them.
+//
+// Like OpenTelemetry's TraceIdRatioBased it ignores the parent's sampled flag and `th`
+// (wrap it in ParentBased to follow parents), and a sampled decision carries T, which the
+// W3C propagator writes as `ot=th:...`. p >= 1 samples everything (th:0); p <= 0 and NaN
+// sample nothing; p below 2^-57 rounds to nothing as well.
+class ProbabilitySampler {
+  public:
+    explicit constexpr ProbabilitySampler(double probability) noexcept
+        : probability_(probability >= 1.0 ? 1.0 : (probability > 0.0 ? probability : 0.0)),
+          threshold_(threshold_for_probability(probability)) {}
 
-// Returns the rejection threshold for sampling probability `probability`:
-// 2^56 - round(p * 2^56), halves rounded up. p >= 1 gives 0 (always); p <= 0, NaN, and
-// any p below 2^-57 (which rounds to no kept value) give max_threshold (never).
-constexpr std::uint64_t threshold_for_probability(double probability) noexcept {
-    if (!(probability > 0.0)) return max_threshold;  // also catches NaN
-    if (probability >= 1.0) return 0;
-    // Multiplying by a power of two is exact, so `scaled` is p * 2^56 without error.
-    // Round by hand: std::round is not constexpr before C++23, and `scaled + 0.5` would
-    // itself round (ties-to-even) once scaled >= 2^52.
-    const double scaled = probability * 0x1p56;
-    const auto whole = static_cast<std::uint64_t>(scaled);
-    const double fraction = scaled - static_cast<double>(whole);  // exact
-    const std::uint64_t kept = whole + (fraction >= 0.5 ? 1 : 0);
-    return max_threshold - kept;
-}
-
-// Returns the probability a threshold samples with: (2^56 - T) / 2^56; 0 for T >= 2^56.
-constexpr double probability_for_threshold(std::uint64_t threshold) noexcept {
-    if (threshold >= max_threshold) return 0.0;
-    return static_cast<double>(max_threshold - threshold) / 0x1p56;
-}
-
-// Returns R for a trace id: its right-most 56 bits (W3C Trace Context Level 2 randomness).
-constexpr std::uint64_t randomness_of(const TraceId& trace_id) noexcept {
-    return trace_id.low & randomness_mask;
-}
-
-// The OpenTelemetry decision: sample iff R >= T. A threshold of max_threshold or above
-// (never, or no_sampling_threshold) samples nothing.
-constexpr bool threshold_samples(std::uint64_t threshold, std::uint64_t randomness) noexcept {
-    return (randomness & randomness_mask) >= threshold;
-}
-constexpr bool threshold_samples(std::uint64_t threshold, const TraceId& trace_id) noexcept {
-    return threshold_samples(threshold, randomness_of(trace_id));
-}
-
-// Writes `threshold` as a `th` value: 1-14 lowercase hex digits of the 56-bit number,
-// leading zeros kept, trailing zeros dropped, "0" for 0 (always). `out` needs room for
-// 14 chars; nothing is NUL-terminated. Returns the number of chars written, or 0 (writing
-// nothing) when the threshold cannot be encoded: max_threshold (never) and above.
-inline std::size_t format_threshold(std::uint64_t threshold, char* out) noexcept {
-    if (threshold >= max_threshold) return 0;
-    if (threshold == 0) {
-        out[0] = '0';
-        return 1;
+    constexpr SamplingResult should_sample(const SamplingParameters& params) const noexcept {
+        const bool sampled = threshold_samples(threshold_, params.randomness());
+        return {sampled, sampled ? threshold_ : no_sampling_threshold};
     }
-    char digits[16];
-    detail::write_hex_u64(threshold, digits);  // digits[0..1] are "00": T < 2^56
-    std::size_t size = threshold_hex_digits;
-    while (digits[2 + size - 1] == '0') --size;  // T != 0, so a non-zero digit stops it
-    for (std::size_t i = 0; i < size; ++i) out[i] = digits[2 + i];
-    return size;
-}
 
-// Parses a `th` value: 1-14 lowercase hex digits, read as if right-padded with zeros to
-// 14 (so "8" is 2^55, i.e. probability 0.5, and "0" is always). Anything else (empty,
-// longer, uppercase, non-hex) returns false and leaves `threshold` untouched.
-constexpr bool parse_threshold(std::string_view hex, std::uint64_t& threshold) noexcept {
-    std::uint64_t value = 0;
-    if (hex.empty() || hex.size() > threshold_hex_digits ||
-        !detail::parse_hex_u64(hex.data(), hex.size(), value))
-        return false;
-    threshold = value << (4 * (threshold_hex_digits - hex.size()));
-    return true;
-}
+    // The probability as configured (clamped to [0, 1]), e.g. for the description.
+    constexpr double probability() const noexcept { return probability_; }
+    // The rejection threshold every decision uses; max_threshold when it never samples.
+    constexpr std::uint64_t threshold() const noexcept { return threshold_; }
 
-// Writes R as an `rv` value: exactly 14 lowercase hex digits; returns 14. `out` needs
-// room for 14 chars.
-inline std::size_t format_randomness(std::uint64_t randomness, char* out) noexcept {
-    char digits[16];
-    detail::write_hex_u64(randomness & randomness_mask, digits);
-    for (std::size_t i = 0; i < threshold_hex_digits; ++i) out[i] = digits[2 + i];
-    return threshold_hex_digits;
-}
+    // `ProbabilitySampler{0.05}`.
+    SamplerDescription description() const noexcept {
+        return SamplerDescription{}.append("ProbabilitySampler{").append_number(probability_).append("}");
+    }
 
-// Parses an `rv` value: exactly 14 lowercase hex digits. Anything else returns false and
-// leaves `randomness` untouched.
-constexpr bool parse_randomness(std::string_view hex, std::uint64_t& randomness) noexcept {
-    std::uint64_t value = 0;
-    if (hex.size() != threshold_hex_digits ||
-        !detail::parse_hex_u64(hex.data(), hex.size(), value))
-        return false;
-    randomness = value;
-    return true;
-}
+  private:
+    double probability_;
+    std::uint64_t threshold_;
+};
 
 MICROTRACE_END_NAMESPACE
-// end of "microtrace/samplers/threshold.hpp"
+// end of "microtrace/samplers/probability.hpp"
+// #include "microtrace/samplers/parent_based.hpp" (inlined)
+// microtrace/samplers/parent_based.hpp — OpenTelemetry's ParentBased composition: a span
+// with a parent follows it; a root span asks the root sampler.
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/sampler.hpp" (already inlined above)
+// #include "microtrace/samplers/threshold.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// Samples iff the parent is sampled (or B3 debug), and carries the parent's OpenTelemetry
+// threshold when it is consistent with the decision. ParentBased's default for its four
+// parent cases: it decides like OpenTelemetry's AlwaysOn / AlwaysOff defaults but, as the
+// OpenTelemetry probability-sampling rules require of a parent-based stage, propagates the
+// parent's `th` instead of claiming 100% (`th:0`). With no parent it samples nothing.
+struct FollowParentSampler {
+    constexpr SamplingResult should_sample(const SamplingParameters& params) const noexcept {
+        const SpanContext* parent = params.parent;
+        if (parent == nullptr || !(parent->is_sampled() || parent->debug)) return {};
+        return {true, inherited_threshold(*parent, params.randomness())};
+    }
+    SamplerDescription description() const noexcept {
+        return SamplerDescription{}.append("FollowParentSampler");
+    }
+
+    // The parent's threshold, or none when it has none or it is apparently inconsistent
+    // (R < T although the parent was sampled: a non-probabilistic decision upstream), in
+    // which case OpenTelemetry says to erase it rather than pass on a wrong adjusted count.
+    static constexpr std::uint64_t inherited_threshold(const SpanContext& parent,
+                                                       std::uint64_t randomness) noexcept {
+        const std::uint64_t threshold = parent.sampling_threshold;
+        return threshold < max_threshold && threshold_samples(threshold, randomness)
+                   ? threshold
+                   : no_sampling_threshold;
+    }
+};
+
+// Chooses a delegate by the parent, as OpenTelemetry's ParentBased does:
+//
+//   no parent (or an invalid one)         -> root
+//   remote parent, sampled                -> remote_parent_sampled      (default: follow)
+//   remote parent, not sampled            -> remote_parent_not_sampled  (default: follow)
+//   local parent, sampled                 -> local_parent_sampled       (default: follow)
+//   local parent, not sampled             -> local_parent_not_sampled   (default: follow)
+//
+// Cases OpenTelemetry does not have, from B3: a debug parent is always sampled, whatever
+// the delegates say (even a `b3: d` with no ids); a parent that carries no decision (B3
+// "defer", SpanContext::sampling_deferred) counts as no parent, so the root sampler decides;
+// a remote parent without ids (`b3: 0`, `b3: 1`) is followed like any remote parent. A
+// local parent without ids is no parent.
+//
+// Delegates are held by value (no heap, no virtual call). A root sampler that counts, such
+// as RateLimitedSampler or AdaptiveSampler, therefore sees root spans only.
+template <class Root, class RemoteParentSampled = FollowParentSampler,
+          class RemoteParentNotSampled = FollowParentSampler,
+          class LocalParentSampled = FollowParentSampler,
+          class LocalParentNotSampled = FollowParentSampler>
+class ParentBased {
+    static_assert(is_sampler_v<Root> && is_sampler_v<RemoteParentSampled> &&
+                      is_sampler_v<RemoteParentNotSampled> && is_sampler_v<LocalParentSampled> &&
+                      is_sampler_v<LocalParentNotSampled>,
+                  "every ParentBased delegate must be a sampler: see sampler.hpp");
+
+  public:
+    explicit constexpr ParentBased(Root root, RemoteParentSampled remote_parent_sampled = {},
+                                   RemoteParentNotSampled remote_parent_not_sampled = {},
+                                   LocalParentSampled local_parent_sampled = {},
+                                   LocalParentNotSampled local_parent_not_sampled = {}) noexcept
+        : root_(std::move(root)),
+          remote_parent_sampled_(std::move(remote_parent_sampled)),
+          remote_parent_not_sampled_(std::move(remote_parent_not_sampled)),
+          local_parent_sampled_(std::move(local_parent_sampled)),
+          local_parent_not_sampled_(std::move(local_parent_not_sampled)) {}
+
+    SamplingResult should_sample(const SamplingParameters& params) const noexcept {
+        const SpanContext* parent = params.parent;
+        if (parent == nullptr) return root_.should_sample(params);
+        // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
+        if (parent->debug) return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
+        // A parent without ids still carries a decision when it came from a carrier (B3
+        // `b3: 0` / `b3: 1`); B3 "defer" carries none.
+        const bool has_decision = !parent->sampling_deferred && (parent->is_valid() || parent->remote);
+        if (!has_decision) return root_.should_sample(params);
+        if (parent->remote)
+            return parent->is_sampled() ? remote_parent_sampled_.should_sample(params)
+                                        : remote_parent_not_sampled_.should_sample(params);
+        return parent->is_sampled() ? local_parent_sampled_.should_sample(params)
+                                    : local_parent_not_sampled_.should_sample(params);
+    }
+
+    // `ParentBased{root=ProbabilitySampler{0.05}}`, plus each delegate that is not the
+    // default, by its OpenTelemetry parameter name.
+    SamplerDescription description() const noexcept {
+        SamplerDescription text;
+        text.append("ParentBased{root=").append(root_.description().view());
+        append_delegate(text, ",remoteParentSampled=", remote_parent_sampled_);
+        append_delegate(text, ",remoteParentNotSampled=", remote_parent_not_sampled_);
+        append_delegate(text, ",localParentSampled=", local_parent_sampled_);
+        append_delegate(text, ",localParentNotSampled=", local_parent_not_sampled_);
+        return text.append("}");
+    }
+
+    // The delegates, e.g. to read an adaptive root sampler's probability or statistics.
+    Root& root() noexcept { return root_; }
+    const Root& root() const noexcept { return root_; }
+    const RemoteParentSampled& remote_parent_sampled() const noexcept { return remote_parent_sampled_; }
+    const RemoteParentNotSampled& remote_parent_not_sampled() const noexcept {
+        return remote_parent_not_sampled_;
+    }
+    const LocalParentSampled& local_parent_sampled() const noexcept { return local_parent_sampled_; }
+    const LocalParentNotSampled& local_parent_not_sampled() const noexcept {
+        return local_parent_not_sampled_;
+    }
+
+  private:
+    template <class Delegate>
+    static void append_delegate(SamplerDescription& text, std::string_view name,
+                                const Delegate& delegate) noexcept {
+        if constexpr (!std::is_same_v<Delegate, FollowParentSampler>)
+            text.append(name).append(delegate.description().view());
+    }
+
+    // `mutable` so that should_sample can stay const (callable on a shared tracer from many
+    // threads) even around a custom delegate whose should_sample is not const.
+    mutable Root root_;
+    mutable RemoteParentSampled remote_parent_sampled_;
+    mutable RemoteParentNotSampled remote_parent_not_sampled_;
+    mutable LocalParentSampled local_parent_sampled_;
+    mutable LocalParentNotSampled local_parent_not_sampled_;
+};
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/samplers/parent_based.hpp"
+// end of "microtrace/samplers/samplers.hpp"

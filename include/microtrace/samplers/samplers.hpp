@@ -1,0 +1,7 @@
+// microtrace/samplers/samplers.hpp — every built-in sampler; docs/sampling.md explains them.
+#pragma once
+
+#include "../sampler.hpp"        // the interface, AlwaysOnSampler, AlwaysOffSampler
+#include "threshold.hpp"         // OpenTelemetry th / rv arithmetic
+#include "probability.hpp"       // ProbabilitySampler
+#include "parent_based.hpp"      // ParentBased, FollowParentSampler

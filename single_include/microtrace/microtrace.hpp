@@ -2450,4 +2450,415 @@ class ParentBased {
 
 MICROTRACE_END_NAMESPACE
 // end of "microtrace/samplers/parent_based.hpp"
+// #include "microtrace/samplers/coarse_clock.hpp" (inlined)
+// microtrace/samplers/coarse_clock.hpp — the cheap clock rate-limited and adaptive samplers
+// read on every decision.
+//
+// Those samplers only need to know which second (or window) a decision falls in, so they
+// trade resolution for speed: Linux's CLOCK_MONOTONIC_COARSE costs about 5 ns against
+// steady_clock's 25-30 ns, with a resolution of one scheduler tick (1-4 ms). Elsewhere it
+// falls back to steady_clock. Firmware passes its own tick counter instead.
+
+#include <cstdint>
+
+// #include "microtrace/clock.hpp" (already inlined above)
+// #include "microtrace/config.hpp" (already inlined above)
+
+#if MICROTRACE_ENABLED && defined(__linux__)
+#include <time.h>
+#endif
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// Monotonic nanoseconds, any origin, to within a few milliseconds. A Clock::NowFn.
+inline std::uint64_t coarse_monotonic_ns() noexcept {
+#if MICROTRACE_ENABLED && defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE)
+    timespec now{};
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &now) == 0)
+        return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u +
+               static_cast<std::uint64_t>(now.tv_nsec);
+#endif
+    return Clock::steady_now_ns();
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/samplers/coarse_clock.hpp"
+// #include "microtrace/samplers/rate_limited.hpp" (inlined)
+// microtrace/samplers/rate_limited.hpp — at most N sampled spans per second, lock-free.
+
+#include <atomic>
+#include <cstdint>
+
+// #include "microtrace/clock.hpp" (already inlined above)
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/sampler.hpp" (already inlined above)
+// #include "microtrace/samplers/coarse_clock.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// A token bucket: `per_second` tokens a second, holding at most `burst`; a decision that
+// takes a token samples. Use it as ParentBased's root sampler, so that it limits root
+// traces and their children follow them; on its own it limits every span it is asked about.
+//
+// The bucket is one atomic word, the generic cell rate algorithm's "theoretical arrival
+// time": the instant the bucket would be full again. A decision samples iff that instant
+// is at most (burst - 1) token intervals ahead of now, and then pushes it one interval
+// later with a compare-exchange. A refused decision is a load and a compare; a granted one
+// is one CAS, retried only when another thread has just taken a token. Never more tokens
+// than the rate and burst allow, however many threads ask at once.
+//
+// Its decisions are not probabilistic, so they carry no OpenTelemetry threshold (`th` is
+// erased). Time comes from `now_ns` (default: coarse_monotonic_ns, a few ms resolution);
+// tests and firmware pass their own.
+class RateLimitedSampler {
+  public:
+    // `burst` 0 means one second's worth (at least 1). `per_second` <= 0 or NaN never
+    // samples. A null `now_ns` means the default clock.
+    explicit RateLimitedSampler(double per_second, std::uint32_t burst = 0,
+                                Clock::NowFn now_ns = &coarse_monotonic_ns) noexcept
+        : per_second_(per_second > 0.0 ? per_second : 0.0),
+          burst_(burst != 0 ? burst : one_second_of(per_second_)),
+          interval_ns_(interval_for(per_second_)),
+          tolerance_ns_(tolerance_for(burst_, interval_ns_)),
+          now_ns_(now_ns != nullptr ? now_ns : &coarse_monotonic_ns) {}
+
+    // Copies the configuration and the bucket's current level: for setting up, not for
+    // copying a sampler other threads are using.
+    RateLimitedSampler(const RateLimitedSampler& other) noexcept
+        : per_second_(other.per_second_),
+          burst_(other.burst_),
+          interval_ns_(other.interval_ns_),
+          tolerance_ns_(other.tolerance_ns_),
+          now_ns_(other.now_ns_),
+          full_again_at_ns_(other.full_again_at_ns_.load(std::memory_order_relaxed)) {}
+    RateLimitedSampler& operator=(const RateLimitedSampler& other) noexcept {
+        per_second_ = other.per_second_;
+        burst_ = other.burst_;
+        interval_ns_ = other.interval_ns_;
+        tolerance_ns_ = other.tolerance_ns_;
+        now_ns_ = other.now_ns_;
+        full_again_at_ns_.store(other.full_again_at_ns_.load(std::memory_order_relaxed),
+                                std::memory_order_relaxed);
+        return *this;
+    }
+
+    SamplingResult should_sample(const SamplingParameters&) const noexcept {
+        if (interval_ns_ == never) return {};
+        const std::uint64_t now = now_ns_();
+        std::uint64_t full_at = full_again_at_ns_.load(std::memory_order_relaxed);
+        for (;;) {
+            // A bucket idle long enough is simply full: it never banks more than `burst`.
+            const std::uint64_t from = full_at > now ? full_at : now;
+            if (from - now > tolerance_ns_) return {};  // empty
+            // Relaxed: the word publishes no other data; its modification order alone
+            // makes every granted token distinct.
+            if (full_again_at_ns_.compare_exchange_weak(full_at, from + interval_ns_,
+                                                        std::memory_order_relaxed))
+                return {true, no_sampling_threshold};
+        }
+    }
+
+    double per_second() const noexcept { return per_second_; }
+    std::uint32_t burst() const noexcept { return burst_; }
+
+    // `RateLimitedSampler{100/s,burst=100}`.
+    SamplerDescription description() const noexcept {
+        return SamplerDescription{}
+            .append("RateLimitedSampler{")
+            .append_number(per_second_)
+            .append("/s,burst=")
+            .append_number(std::uint64_t{burst_})
+            .append("}");
+    }
+
+  private:
+    static constexpr std::uint64_t never = ~std::uint64_t{0};
+    // Caps keep every sum below 2^64 for centuries of uptime.
+    static constexpr double max_span_ns = 0x1p62;
+
+    static std::uint32_t one_second_of(double per_second) noexcept {
+        if (per_second >= 4294967295.0) return 4294967295u;
+        return per_second >= 1.0 ? static_cast<std::uint32_t>(per_second) : 1;
+    }
+    // Nanoseconds between two tokens, at least 1; `never` for a zero rate.
+    static std::uint64_t interval_for(double per_second) noexcept {
+        if (!(per_second > 0.0)) return never;
+        const double interval = 1e9 / per_second;
+        if (interval >= max_span_ns) return never;
+        return interval < 1.0 ? 1 : static_cast<std::uint64_t>(interval + 0.5);
+    }
+    // How far ahead of now the full-again instant may be for a token to remain.
+    static std::uint64_t tolerance_for(std::uint32_t burst, std::uint64_t interval_ns) noexcept {
+        if (interval_ns == never) return 0;
+        const double tolerance = (burst - 1.0) * static_cast<double>(interval_ns);
+        return tolerance >= max_span_ns ? static_cast<std::uint64_t>(max_span_ns)
+                                        : static_cast<std::uint64_t>(tolerance);
+    }
+
+    double per_second_;
+    std::uint32_t burst_;
+    std::uint64_t interval_ns_;
+    std::uint64_t tolerance_ns_;
+    Clock::NowFn now_ns_;
+    // 0: full from the start.
+    mutable std::atomic<std::uint64_t> full_again_at_ns_{0};
+};
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/samplers/rate_limited.hpp"
+// #include "microtrace/samplers/adaptive.hpp" (inlined)
+// microtrace/samplers/adaptive.hpp — holds the number of sampled root traces near a target
+// per second (or per tick), whatever the load.
+
+#include <atomic>
+#include <cstdint>
+
+// #include "microtrace/clock.hpp" (already inlined above)
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/sampler.hpp" (already inlined above)
+// #include "microtrace/samplers/coarse_clock.hpp" (already inlined above)
+// #include "microtrace/samplers/threshold.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// How an AdaptiveSampler behaves. Every field has a default; C++20 callers can write
+// `AdaptiveSampler({.target = 100})`.
+struct AdaptiveSamplerConfig {
+    // Sampled decisions wanted per window.
+    double target = 100;
+    // Window length. 0: no clock at all; a window ends only when advance_window() is
+    // called (once per game tick, frame, batch...).
+    std::uint64_t window_ns = 1'000'000'000;
+    // Bounds of the probability, whatever the load. min 0 allows sampling nothing.
+    double min_probability = 0x1p-56;
+    double max_probability = 1.0;
+    // Probability for the first window, before any load is known; below 0: max_probability.
+    double initial_probability = -1;
+    // Weight of the newest window in the load estimate, in (0, 1]: 1 reacts at once, lower
+    // values smooth noisy loads. A load more than twice or less than half the estimate is
+    // taken as is, so a burst or a lull is followed within one window.
+    double smoothing = 0.5;
+    // Monotonic time; unused when window_ns is 0. Null means coarse_monotonic_ns.
+    Clock::NowFn now_ns = &coarse_monotonic_ns;
+};
+
+// Exact counts of the decisions an AdaptiveSampler made.
+struct AdaptiveSamplerStatistics {
+    std::uint64_t windows = 0;  // windows completed
+    std::uint64_t decisions = 0;
+    std::uint64_t sampled = 0;
+    std::uint64_t window_decisions = 0;  // of which in the current window
+    std::uint64_t window_sampled = 0;
+};
+
+// Samples with the trace-id probability rule (R >= T, like ProbabilitySampler, so services
+// agree on the traces they share for the current probability) and, at the end of every
+// window, sets the probability to target / estimated decisions per window, clamped to
+// [min_probability, max_probability]. A load below the target therefore samples
+// everything (up to max_probability). Use it as ParentBased's root sampler so that it
+// counts root traces and children follow their root.
+//
+// Hot path: one clock read (none in tick mode), two loads and one fetch_add. The thread
+// that first sees the window over ends it; the others keep deciding with the previous
+// probability meanwhile, and no decision is lost from the counts.
+class AdaptiveSampler {
+  public:
+    explicit AdaptiveSampler(double target_per_second) noexcept
+        : AdaptiveSampler(config_for(target_per_second, 1'000'000'000)) {}
+    explicit AdaptiveSampler(const AdaptiveSamplerConfig& config) noexcept
+        : target_(config.target > 0.0 ? config.target : 0.0),
+          window_ns_(config.window_ns),
+          smoothing_(config.smoothing > 0.0 && config.smoothing <= 1.0 ? config.smoothing : 1.0),
+          now_ns_(config.now_ns != nullptr ? config.now_ns : &coarse_monotonic_ns),
+          // The bounds apply to the threshold: a bigger threshold is a smaller probability.
+          highest_threshold_(threshold_for_probability(config.min_probability)),
+          lowest_threshold_(clamp_threshold(threshold_for_probability(config.max_probability),
+                                            0, highest_threshold_)),
+          threshold_(initial_threshold(config.initial_probability)) {
+        window_start_ns_ = window_ns_ != 0 ? now_ns_() : 0;
+        window_end_ns_.store(window_ns_ != 0 ? window_start_ns_ + window_ns_ : no_window_end,
+                             std::memory_order_relaxed);
+    }
+    // A sampler whose windows are ticks: call advance_window() once per tick.
+    static AdaptiveSampler per_tick(double target_per_tick) noexcept {
+        return AdaptiveSampler(config_for(target_per_tick, 0));
+    }
+
+    // Copies the configuration and the current state: for setting up, not for copying a
+    // sampler other threads are using.
+    AdaptiveSampler(const AdaptiveSampler& other) noexcept { copy_from(other); }
+    AdaptiveSampler& operator=(const AdaptiveSampler& other) noexcept {
+        if (this != &other) copy_from(other);
+        return *this;
+    }
+
+    SamplingResult should_sample(const SamplingParameters& params) const noexcept {
+        if (window_ns_ != 0) {
+            const std::uint64_t now = now_ns_();
+            if (now >= window_end_ns_.load(std::memory_order_relaxed)) end_window(now, false);
+        }
+        const std::uint64_t threshold = threshold_.load(std::memory_order_relaxed);
+        const bool sampled = threshold_samples(threshold, params.randomness());
+        // One RMW counts both: decisions in the high half, sampled ones in the low half.
+        window_counts_.fetch_add(one_decision | (sampled ? 1 : 0), std::memory_order_relaxed);
+        return {sampled, sampled ? threshold : no_sampling_threshold};
+    }
+
+    // Ends the current window now and adapts the probability: the tick of a game loop, or
+    // an early end in clock mode. Returns false (doing nothing) if another thread is ending
+    // the window at this moment.
+    bool advance_window() noexcept { return end_window(window_ns_ != 0 ? now_ns_() : 0, true); }
+
+    // The probability decisions use now: (2^56 - threshold) / 2^56.
+    double probability() const noexcept { return probability_for_threshold(threshold()); }
+    // The rejection threshold decisions use now.
+    std::uint64_t threshold() const noexcept { return threshold_.load(std::memory_order_relaxed); }
+    double target() const noexcept { return target_; }
+
+    // Exact counts. A snapshot consistent across windows: it never counts a decision twice
+    // or misses one, even while a window ends.
+    AdaptiveSamplerStatistics statistics() const noexcept {
+        // A sequence lock: windows_ended_ is odd while a window's counts move to the totals.
+        // The acquire loads pair with end_window's release writes, so a snapshot that saw
+        // any of that move also sees the odd count and is taken again.
+        for (;;) {
+            const std::uint64_t before = windows_ended_.load(std::memory_order_acquire);
+            if (before % 2 != 0) continue;
+            AdaptiveSamplerStatistics stats;
+            const std::uint64_t counts = window_counts_.load(std::memory_order_acquire);
+            stats.windows = before / 2;
+            stats.window_decisions = counts >> 32;
+            stats.window_sampled = counts & low_half;
+            stats.decisions = total_decisions_.load(std::memory_order_acquire) + stats.window_decisions;
+            stats.sampled = total_sampled_.load(std::memory_order_acquire) + stats.window_sampled;
+            if (windows_ended_.load(std::memory_order_relaxed) == before) return stats;
+        }
+    }
+
+    // `AdaptiveSampler{100/s,p=0.01,min=1.38777878078145e-17,max=1}`; `/tick` in tick mode.
+    SamplerDescription description() const noexcept {
+        SamplerDescription text;
+        text.append("AdaptiveSampler{").append_number(target_);
+        if (window_ns_ == 0)
+            text.append("/tick");
+        else if (window_ns_ == 1'000'000'000)
+            text.append("/s");
+        else
+            text.append("/").append_number(window_ns_).append("ns");
+        return text.append(",p=")
+            .append_number(probability())
+            .append(",min=")
+            .append_number(probability_for_threshold(highest_threshold_))
+            .append(",max=")
+            .append_number(probability_for_threshold(lowest_threshold_))
+            .append("}");
+    }
+
+  private:
+    static constexpr std::uint64_t one_decision = std::uint64_t{1} << 32;
+    static constexpr std::uint64_t low_half = one_decision - 1;
+    // window_end_ns_ values that no clock reaches: tick mode's, and "being ended".
+    static constexpr std::uint64_t no_window_end = ~std::uint64_t{0} - 1;
+    static constexpr std::uint64_t ending = ~std::uint64_t{0};
+
+    static AdaptiveSamplerConfig config_for(double target, std::uint64_t window_ns) noexcept {
+        AdaptiveSamplerConfig config;
+        config.target = target;
+        config.window_ns = window_ns;
+        return config;
+    }
+    static constexpr std::uint64_t clamp_threshold(std::uint64_t threshold, std::uint64_t lowest,
+                                                   std::uint64_t highest) noexcept {
+        return threshold < lowest ? lowest : (threshold > highest ? highest : threshold);
+    }
+    std::uint64_t initial_threshold(double probability) const noexcept {
+        if (probability < 0) return lowest_threshold_;  // the default: max_probability
+        return clamp_threshold(threshold_for_probability(probability), lowest_threshold_,
+                               highest_threshold_);
+    }
+
+    // Closes the window if this thread is the one to (or `forced`, whatever the clock says),
+    // folds its counts into the totals and picks the next probability.
+    bool end_window(std::uint64_t now, bool forced) const noexcept {
+        std::uint64_t end = window_end_ns_.load(std::memory_order_relaxed);
+        // Claiming the window end is the only lock: losers return and decide as before.
+        do {
+            if (end == ending || (!forced && now < end)) return false;
+        } while (!window_end_ns_.compare_exchange_weak(end, ending, std::memory_order_acquire,
+                                                       std::memory_order_relaxed));
+
+        windows_ended_.fetch_add(1, std::memory_order_relaxed);  // odd: statistics() waits
+        const std::uint64_t counts = window_counts_.exchange(0, std::memory_order_acq_rel);
+        total_decisions_.fetch_add(counts >> 32, std::memory_order_release);
+        total_sampled_.fetch_add(counts & low_half, std::memory_order_release);
+        windows_ended_.fetch_add(1, std::memory_order_release);  // even again
+
+        // Decisions per window length; a window that ran long (an idle device) or was cut
+        // short (advance_window) is scaled to the configured length.
+        double load = static_cast<double>(counts >> 32);
+        if (window_ns_ != 0 && now > window_start_ns_)
+            load *= static_cast<double>(window_ns_) / static_cast<double>(now - window_start_ns_);
+        const bool step = !has_estimate_ || load > 2 * load_estimate_ || 2 * load < load_estimate_;
+        load_estimate_ = step ? load : smoothing_ * load + (1 - smoothing_) * load_estimate_;
+        has_estimate_ = true;
+
+        const double probability = load_estimate_ > 0 ? target_ / load_estimate_ : 1.0;
+        threshold_.store(clamp_threshold(threshold_for_probability(probability), lowest_threshold_,
+                                         highest_threshold_),
+                         std::memory_order_relaxed);
+
+        window_start_ns_ = now;
+        // Release: the next thread to claim the end sees this window's estimate.
+        window_end_ns_.store(window_ns_ != 0 ? now + window_ns_ : no_window_end,
+                             std::memory_order_release);
+        return true;
+    }
+
+    void copy_from(const AdaptiveSampler& other) noexcept {
+        target_ = other.target_;
+        window_ns_ = other.window_ns_;
+        smoothing_ = other.smoothing_;
+        now_ns_ = other.now_ns_;
+        highest_threshold_ = other.highest_threshold_;
+        lowest_threshold_ = other.lowest_threshold_;
+        threshold_.store(other.threshold_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        window_counts_.store(other.window_counts_.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+        window_end_ns_.store(other.window_end_ns_.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+        windows_ended_.store(other.windows_ended_.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+        total_decisions_.store(other.total_decisions_.load(std::memory_order_relaxed),
+                               std::memory_order_relaxed);
+        total_sampled_.store(other.total_sampled_.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+        window_start_ns_ = other.window_start_ns_;
+        load_estimate_ = other.load_estimate_;
+        has_estimate_ = other.has_estimate_;
+    }
+
+    // Configuration.
+    double target_ = 0;
+    std::uint64_t window_ns_ = 0;
+    double smoothing_ = 1;
+    Clock::NowFn now_ns_ = nullptr;
+    std::uint64_t highest_threshold_ = max_threshold;  // from min_probability
+    std::uint64_t lowest_threshold_ = 0;               // from max_probability
+
+    // Read and written by every decision.
+    mutable std::atomic<std::uint64_t> threshold_{0};
+    mutable std::atomic<std::uint64_t> window_counts_{0};  // decisions << 32 | sampled
+    mutable std::atomic<std::uint64_t> window_end_ns_{no_window_end};
+
+    // Written only by the thread that holds the window end (window_end_ns_ == ending).
+    mutable std::atomic<std::uint64_t> windows_ended_{0};  // twice the windows; odd mid-close
+    mutable std::atomic<std::uint64_t> total_decisions_{0};
+    mutable std::atomic<std::uint64_t> total_sampled_{0};
+    mutable std::uint64_t window_start_ns_ = 0;
+    mutable double load_estimate_ = 0;
+    mutable bool has_estimate_ = false;
+};
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/samplers/adaptive.hpp"
 // end of "microtrace/samplers/samplers.hpp"

@@ -19,7 +19,7 @@ void BM_floor_clock_read(benchmark::State& state) {
 BENCHMARK(BM_floor_clock_read);
 
 void BM_floor_id_draw(benchmark::State& state) {
-    for (auto _ : state) benchmark::DoNotOptimize(microtrace::detail::thread_random_u64());
+    for (auto _ : state) benchmark::DoNotOptimize(microtrace::detail::random_u64());
 }
 BENCHMARK(BM_floor_id_draw);
 

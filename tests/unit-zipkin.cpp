@@ -210,3 +210,37 @@ TEST_CASE("sinks: a string, a FILE*, and a callback in fixed-size chunks all get
     std::fclose(file);
     CHECK(via_file == via_string);
 }
+
+TEST_CASE("the compact float formatter (MICROTRACE_FLOAT_TO_CHARS=0): 9 significant digits") {
+    auto compact = [](double value) {
+        char text[32];
+        return std::string(text, static_cast<std::size_t>(detail::write_double_compact(value, text) - text));
+    };
+    CHECK(compact(0.0) == "0");
+    CHECK(compact(-2.0) == "-2");
+    CHECK(compact(0.1) == "0.1");
+    CHECK(compact(0.001) == "0.001");
+    CHECK(compact(100.25) == "100.25");
+    CHECK(compact(123.456) == "123.456");
+    CHECK(compact(3.14159265358979) == "3.14159265");
+    CHECK(compact(1e-7) == "1e-7");
+    CHECK(compact(2.5e-12) == "2.5e-12");
+    CHECK(compact(1e300) == "1e+300");
+    CHECK(compact(1.7976931348623157e308) == "1.79769313e+308");
+    CHECK(compact(9007199254740991.0) == "9007199254740991");  // integral: exact
+    CHECK(compact(1e20) == "1e+20");
+    CHECK(compact(-1.0 / 0.0 * 1.0) == "-inf");
+}
+
+TEST_CASE("decimal digits without 64-bit division") {
+    char text[21];
+    auto decimal = [&text](std::uint64_t value) {
+        return std::string(text, static_cast<std::size_t>(detail::write_decimal(value, text) - text));
+    };
+    CHECK(decimal(0) == "0");
+    CHECK(decimal(1700000000000001) == "1700000000000001");
+    CHECK(decimal(18446744073709551615ULL) == "18446744073709551615");
+    std::uint64_t value = 1'234'567'891'234ULL;
+    CHECK(detail::divide_in_place(value, 1000) == 234);
+    CHECK(value == 1'234'567'891ULL);
+}

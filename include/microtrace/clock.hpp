@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 
+
 MICROTRACE_BEGIN_NAMESPACE
 
 // Nanoseconds since the Unix epoch: the unit of every explicit timestamp.
@@ -27,8 +28,23 @@ struct Clock {
         return monotonic_ns + static_cast<std::uint64_t>(epoch_offset_ns);
     }
 
+    // Monotonic nanoseconds converted to epoch nanoseconds: the time of a span event.
+    std::uint64_t now_epoch_ns() const noexcept { return to_epoch_ns(now_ns()); }
+
+    // The tracer's default: std::chrono where the build has it (MICROTRACE_STD_CLOCK=1);
+    // otherwise a clock stopped at 0, so a tracer someone forgot to give a clock records
+    // spans at the epoch rather than crash.
+#if MICROTRACE_ENABLED && MICROTRACE_STD_CLOCK
+    static Clock default_clock() noexcept { return standard(); }
+#else
+    // A constant when tracing is compiled out, so a static tracer is constant-initialized.
+    static constexpr Clock default_clock() noexcept { return config::enabled ? Clock{&stopped_ns, 0} : Clock{}; }
+#endif
+
+#if MICROTRACE_STD_CLOCK
     // std::chrono::steady_clock for durations, anchored to system_clock once, now.
     static Clock standard() noexcept {
+        if constexpr (!config::enabled) return Clock{};
         Clock clock;
         clock.now_ns = &steady_now_ns;
         const std::int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -43,6 +59,10 @@ struct Clock {
                                               std::chrono::steady_clock::now().time_since_epoch())
                                               .count());
     }
+#endif
+
+  private:
+    static std::uint64_t stopped_ns() noexcept { return 0; }
 };
 
 MICROTRACE_END_NAMESPACE

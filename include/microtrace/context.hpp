@@ -9,6 +9,7 @@
 MICROTRACE_BEGIN_NAMESPACE
 
 class TraceState;  // propagation/tracestate.hpp
+class Baggage;     // propagation/baggage.hpp
 
 // The role of a span in a request, as OpenTelemetry and Zipkin name them.
 enum class SpanKind : std::uint8_t { internal, server, client, producer, consumer };
@@ -42,12 +43,13 @@ struct SpanContext {
     bool trace_id_64bit = false;     // B3 64-bit trace id: sent back in the width received
     std::uint64_t sampling_threshold = no_sampling_threshold;  // OpenTelemetry `ot=th`
     const TraceState* trace_state = nullptr;  // W3C tracestate, owned by whoever extracted it
+    const Baggage* baggage = nullptr;         // W3C baggage, owned likewise; travels with the trace
 
     // Both ids present: a parent that can be continued.
     constexpr bool is_valid() const noexcept { return trace_id.is_valid() && span_id.is_valid(); }
     constexpr bool is_sampled() const noexcept { return flags.is_sampled(); }
 
-    // Same identity and sampling state; tracestate is compared by the propagators.
+    // Same identity and sampling state; tracestate and baggage are compared by the propagators.
     friend constexpr bool operator==(const SpanContext& a, const SpanContext& b) noexcept {
         return a.trace_id == b.trace_id && a.span_id == b.span_id && a.flags == b.flags &&
                a.remote == b.remote && a.debug == b.debug &&

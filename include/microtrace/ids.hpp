@@ -1,19 +1,19 @@
 // microtrace/ids.hpp — TraceId (128-bit), SpanId (64-bit), their hex form, and the id generator.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "config.hpp"
+#include "detail/atomic.hpp"
 #include "detail/hex.hpp"
 
-#if MICROTRACE_ENABLED && defined(__unix__)
+#if MICROTRACE_ENABLED && MICROTRACE_POSIX
 #include <pthread.h>
 #include <unistd.h>
 #endif
-#if MICROTRACE_ENABLED && defined(__linux__)
+#if MICROTRACE_ENABLED && MICROTRACE_POSIX && defined(__linux__)
 #include <sys/random.h>
 #endif
 
@@ -134,36 +134,37 @@ struct Xoshiro256 {
     }
 };
 
-// Bumped in a forked child so every thread-local generator reseeds: a parent and its
-// child must never draw the same ids.
-inline std::atomic<std::uint32_t> fork_generation{1};
+// Bumped in a forked child so every generator reseeds: a parent and its child must
+// never draw the same ids.
+inline Atomic<std::uint32_t> fork_generation{1};
 
 inline void on_fork_child() noexcept { fork_generation.fetch_add(1, std::memory_order_relaxed); }
 
 // Seed material unique per thread, per process and per moment: OS entropy where there
-// is some, always mixed with a counter, the time and a stack address.
+// is some, always mixed with a counter and a stack address.
 inline std::uint64_t fresh_seed_material() noexcept {
-    static std::atomic<std::uint64_t> seed_counter{0};
+    static Atomic<std::uint64_t> seed_counter{0};
     std::uint64_t material = seed_counter.fetch_add(0x9e3779b97f4a7c15ULL, std::memory_order_relaxed);
     int stack_marker = 0;
     material ^= static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&stack_marker));
-#if MICROTRACE_ENABLED && defined(__linux__)
+#if MICROTRACE_ENABLED && MICROTRACE_POSIX
+#if defined(__linux__)
     std::uint64_t entropy = 0;
     if (getrandom(&entropy, sizeof entropy, GRND_NONBLOCK) == static_cast<ssize_t>(sizeof entropy))
         material ^= entropy;
 #endif
-#if MICROTRACE_ENABLED && defined(__unix__)
     material ^= static_cast<std::uint64_t>(getpid()) << 32;
-    // Registered once, by the first thread that seeds: every later fork reseeds all threads.
+    // Registered once, by the first caller: every later fork reseeds all generators.
     static const bool fork_hook_registered = pthread_atfork(nullptr, nullptr, &on_fork_child) == 0;
     (void)fork_hook_registered;
 #endif
     return material;
 }
 
+#if MICROTRACE_THREAD_LOCAL
 // The default id source: a per-thread xoshiro256** seeded on first use and again in a
 // forked child.
-inline std::uint64_t thread_random_u64() noexcept {
+inline std::uint64_t random_u64() noexcept {
     thread_local Xoshiro256 generator;
     thread_local std::uint32_t seeded_generation = 0;
     const std::uint32_t generation = fork_generation.load(std::memory_order_relaxed);
@@ -173,6 +174,19 @@ inline std::uint64_t thread_random_u64() noexcept {
     }
     return generator.next();
 }
+#else
+// The default id source without thread_local: one splitmix64 sequence shared by all
+// threads, advanced with a single atomic add (seeded on first use and in a forked child).
+inline std::uint64_t random_u64() noexcept {
+    static Atomic<std::uint64_t> state{0};
+    static Atomic<std::uint32_t> seeded_generation{0};
+    const std::uint32_t generation = fork_generation.load(std::memory_order_relaxed);
+    if (seeded_generation.exchange(generation, std::memory_order_relaxed) != generation)
+        state.store(fresh_seed_material(), std::memory_order_relaxed);
+    std::uint64_t position = state.fetch_add(0x9e3779b97f4a7c15ULL, std::memory_order_relaxed);
+    return splitmix64(position);
+}
+#endif
 
 }  // namespace detail
 
@@ -182,7 +196,7 @@ inline std::uint64_t thread_random_u64() noexcept {
 // random flag.
 struct IdGenerator {
     using Draw = std::uint64_t (*)() noexcept;
-    Draw draw = &detail::thread_random_u64;
+    Draw draw = config::enabled ? &detail::random_u64 : nullptr;  // no reference when compiled out
     bool random = true;
 
     // A new trace id; never all zero, even from a broken source that only draws zeros.

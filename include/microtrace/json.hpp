@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "config.hpp"
+#include "detail/decimal.hpp"
 
 MICROTRACE_BEGIN_NAMESPACE
 
@@ -144,12 +145,7 @@ class JsonWriter {
     // Appends an unsigned integer in decimal.
     void number(std::uint64_t value) noexcept {
         char digits[20];
-        std::size_t count = 0;
-        do {
-            digits[count++] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        } while (value != 0);
-        while (count > 0) put(digits[--count]);
+        raw(std::string_view(digits, static_cast<std::size_t>(detail::write_decimal(value, digits) - digits)));
     }
 
     void flush() noexcept {

@@ -17,4 +17,5 @@
 #include "recorder.hpp"
 #include "span.hpp"
 #include "tracer.hpp"
+#include "macros.hpp"
 #include "samplers/samplers.hpp"

@@ -8,14 +8,13 @@
 // copy only if the sequence did not move, so a dump only ever sees whole spans.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
-#include <thread>
 
 #include "config.hpp"
+#include "detail/atomic.hpp"
 #include "json.hpp"
 #include "span_data.hpp"
 #include "zipkin.hpp"
@@ -42,30 +41,36 @@ struct RecorderStats {
 // One ring entry. Public so storage can be supplied by the caller (a static array in a
 // chosen memory section, say); its contents are the recorder's business.
 struct RecorderSlot {
-    static constexpr std::size_t word_count = sizeof(SpanData) / sizeof(std::uint64_t);
+    // One word when tracing is compiled out, so caller-supplied storage costs nothing.
+    static constexpr std::size_t word_count = config::enabled ? sizeof(SpanData) / sizeof(std::uint64_t) : 1;
     // 0: never written; 2p+1: span at position p being written; 2p+2: holds position p.
-    std::atomic<std::uint64_t> sequence{0};
-    std::atomic<std::uint64_t> words[word_count]{};
+    detail::Atomic<std::uint64_t> sequence{0};
+    detail::Atomic<std::uint64_t> words[word_count]{};
 };
 
 // One lane's positions and counters; writer-side and reader-side fields sit on separate
 // cache lines so a dump does not slow the writers down.
 struct RecorderLane {
-    alignas(64) std::atomic<std::uint64_t> head{0};     // positions handed out (= recorded)
-    std::atomic<std::uint64_t> started{0};
-    std::atomic<std::uint64_t> dropped{0};
-    alignas(64) std::atomic<std::uint64_t> tail{0};     // first position not yet drained
-    std::atomic<std::uint64_t> dumped{0};
-    std::atomic<std::uint64_t> overwritten{0};          // counted by drains
+    alignas(64) detail::Atomic<std::uint64_t> head{0};     // positions handed out (= recorded)
+    detail::Atomic<std::uint64_t> started{0};
+    detail::Atomic<std::uint64_t> dropped{0};
+    alignas(64) detail::Atomic<std::uint64_t> tail{0};     // first position not yet drained
+    detail::Atomic<std::uint64_t> dumped{0};
+    detail::Atomic<std::uint64_t> overwritten{0};          // counted by drains
 };
 
 namespace detail {
 
-// A small per-process number for the calling thread, used to pick its lane.
+// A small per-process number for the calling thread, used to pick its lane. Without
+// thread_local every thread shares lane 0 (still safe: lanes take many writers).
 inline std::uint32_t thread_ordinal() noexcept {
-    static std::atomic<std::uint32_t> next_ordinal{0};
+#if MICROTRACE_THREAD_LOCAL
+    static Atomic<std::uint32_t> next_ordinal{0};
     thread_local const std::uint32_t ordinal = next_ordinal.fetch_add(1, std::memory_order_relaxed);
     return ordinal;
+#else
+    return 0;
+#endif
 }
 
 // Byte ranges of a SpanData that hold data, copied as 64-bit words.
@@ -110,7 +115,7 @@ inline bool read_slot(const RecorderSlot& slot, std::uint64_t position, SpanData
     for_each_used_range(span, [&](std::size_t offset, std::size_t size) {
         if (offset != 0) load_words(slot, span, offset, size);
     });
-    std::atomic_thread_fence(std::memory_order_acquire);
+    detail::atomic_fence(std::memory_order_acquire);
     return slot.sequence.load(std::memory_order_relaxed) == expected;
 }
 
@@ -124,8 +129,8 @@ class RecorderCore {
 
     template <std::size_t SlotCount, std::size_t LaneCount>
     constexpr RecorderCore(RecorderSlot (&slots)[SlotCount], RecorderLane (&lanes)[LaneCount],
-                 OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept
-        : RecorderCore(slots, SlotCount, lanes, LaneCount, policy) {
+                           OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept {
+        if constexpr (config::enabled) attach(slots, SlotCount, lanes, LaneCount, policy);
         static_assert(LaneCount > 0 && (LaneCount & (LaneCount - 1)) == 0, "lane count must be a power of two");
         static_assert(SlotCount >= LaneCount && (SlotCount & (SlotCount - 1)) == 0,
                       "slot count must be a power of two, at least one per lane");
@@ -134,13 +139,14 @@ class RecorderCore {
     RecorderCore& operator=(const RecorderCore&) = delete;
 
     OverflowPolicy policy() const noexcept { return policy_; }
-    std::size_t capacity() const noexcept { return lane_capacity_ * lane_count_; }
+    std::size_t capacity() const noexcept { return config::enabled ? lane_capacity_ * lane_count_ : 0; }
     std::size_t lane_count() const noexcept { return lane_count_; }
 
     // Registers a service name for the dumps' localEndpoint and returns its index. Names
     // are copied (cut at 64 bytes); the same name gets the same index. When the table
     // is full the last slot is shared (documented limit MICROTRACE_MAX_SERVICES).
     std::uint8_t register_service(std::string_view name) noexcept {
+        if constexpr (!config::enabled) return 0;
         name = name.substr(0, SpanData::utf8_prefix_length(name, max_service_name));
         DumpGuard guard(*this);
         for (std::size_t i = 0; i < service_count_; ++i)
@@ -153,24 +159,28 @@ class RecorderCore {
     }
 
     std::string_view service_name(std::uint8_t index) const noexcept {
+        if constexpr (!config::enabled) return {};
         if (index >= service_count_ || index >= config::max_services) return "unknown_service";
         return {services_[index].chars, services_[index].size};
     }
 
     // Counts a sampled span that started on this thread.
-    void note_started() noexcept { this_lane().started.fetch_add(1, std::memory_order_relaxed); }
+    void note_started() noexcept {
+        if constexpr (config::enabled) this_lane().started.fetch_add(1, std::memory_order_relaxed);
+    }
 
     // Writes an ended span into this thread's lane, or counts it as dropped.
     void record(const SpanData& span) noexcept {
+        if constexpr (!config::enabled) return;
         RecorderLane& lane = this_lane();
         std::uint64_t position = 0;
-        if (!reserve(lane, position)) {
+        if (lane_capacity_ == 0 || !reserve(lane, position)) {
             lane.dropped.fetch_add(1, std::memory_order_relaxed);
             return;
         }
         RecorderSlot& slot = slot_for(lane, position);
         if (!claim(slot, position)) return;  // already superseded: a drain counts it overwritten
-        std::atomic_thread_fence(std::memory_order_release);
+        detail::atomic_fence(std::memory_order_release);
         detail::store_words(slot, span);
         slot.sequence.store(2 * position + 2, std::memory_order_release);
     }
@@ -178,6 +188,9 @@ class RecorderCore {
     // The counters, summed over the lanes. Exact when no span is being written.
     RecorderStats stats() const noexcept {
         RecorderStats total;
+        if constexpr (!config::enabled) return total;
+        total.started = unattached_lane_.started.load(std::memory_order_relaxed);
+        total.dropped = unattached_lane_.dropped.load(std::memory_order_relaxed);
         for (std::size_t i = 0; i < lane_count_; ++i) {
             const RecorderLane& lane = lanes_[i];
             const std::uint64_t head = lane.head.load(std::memory_order_acquire);
@@ -214,16 +227,21 @@ class RecorderCore {
     std::size_t drain_zipkin(Sink sink) noexcept { return write_zipkin(sink, true); }
 
   protected:
-    // Storage must be fresh (as constructed): sequences and counters start at zero.
-    // Nothing here runs code, so a static recorder is constant-initialized and safe to
-    // use from other static constructors.
-    constexpr RecorderCore(RecorderSlot* slots, std::size_t slot_count, RecorderLane* lanes,
-                           std::size_t lane_count, OverflowPolicy policy) noexcept
-        : slots_(slots),
-          lanes_(lanes),
-          lane_count_(lane_count),
-          lane_capacity_(slot_count / lane_count),
-          policy_(policy) {}
+    // A recorder is all zeros until attach() points it at its storage, so a static one
+    // sits in .bss (not in .data, which would cost its whole size in the binary) and is
+    // usable at any point of static initialization: spans recorded before attach() are
+    // counted as dropped.
+    constexpr RecorderCore() noexcept = default;
+
+    // Points the recorder at fresh storage (sequences and counters at zero, as constructed).
+    void attach(RecorderSlot* slots, std::size_t slot_count, RecorderLane* lanes, std::size_t lane_count,
+                OverflowPolicy policy) noexcept {
+        slots_ = slots;
+        lanes_ = lanes;
+        lane_capacity_ = slot_count / lane_count;
+        policy_ = policy;
+        lane_count_ = lane_count;
+    }
 
   private:
     struct ServiceName {
@@ -235,17 +253,20 @@ class RecorderCore {
     class DumpGuard {
       public:
         explicit DumpGuard(const RecorderCore& recorder) noexcept : flag_(recorder.dump_busy_) {
-            while (flag_.exchange(true, std::memory_order_acquire)) std::this_thread::yield();
+            while (flag_.exchange(true, std::memory_order_acquire)) detail::yield_thread();
         }
         ~DumpGuard() { flag_.store(false, std::memory_order_release); }
         DumpGuard(const DumpGuard&) = delete;
         DumpGuard& operator=(const DumpGuard&) = delete;
 
       private:
-        std::atomic<bool>& flag_;
+        detail::Atomic<bool>& flag_;
     };
 
-    RecorderLane& this_lane() const noexcept { return lanes_[detail::thread_ordinal() & (lane_count_ - 1)]; }
+    RecorderLane& this_lane() const noexcept {
+        if (lane_count_ == 0) return unattached_lane_;
+        return lanes_[detail::thread_ordinal() & (lane_count_ - 1)];
+    }
 
     RecorderSlot& slot_for(const RecorderLane& lane, std::uint64_t position) const noexcept {
         const std::size_t lane_index = static_cast<std::size_t>(&lane - lanes_);
@@ -274,7 +295,7 @@ class RecorderCore {
         for (;;) {
             if (current >= writing) return false;
             if ((current & 1) != 0) {  // an older span is mid-copy here
-                std::this_thread::yield();
+                detail::yield_thread();
                 current = slot.sequence.load(std::memory_order_relaxed);
                 continue;
             }
@@ -284,6 +305,7 @@ class RecorderCore {
 
     template <class Visit>
     std::size_t walk(Visit& visit, bool consume) const noexcept {
+        if constexpr (!config::enabled) return 0;
         DumpGuard guard(*this);
         std::size_t visited = 0;
         SpanData span;
@@ -318,6 +340,7 @@ class RecorderCore {
     }
 
     std::size_t write_zipkin(Sink sink, bool consume) const noexcept {
+        if constexpr (!config::enabled) return 0;  // an empty dump: not even "[]"
         JsonWriter json(sink);
         json.raw('[');
         bool first = true;
@@ -331,22 +354,24 @@ class RecorderCore {
         return written;
     }
 
-    RecorderSlot* slots_;
-    RecorderLane* lanes_;
-    std::size_t lane_count_;
-    std::size_t lane_capacity_;
-    OverflowPolicy policy_;
-    mutable std::atomic<bool> dump_busy_{false};
+    RecorderSlot* slots_ = nullptr;
+    RecorderLane* lanes_ = nullptr;
+    std::size_t lane_count_ = 0;
+    std::size_t lane_capacity_ = 0;
+    OverflowPolicy policy_ = OverflowPolicy::overwrite_oldest;
+    mutable RecorderLane unattached_lane_;  // counts what arrives before attach()
+    mutable detail::Atomic<bool> dump_busy_{false};
     std::size_t service_count_ = 0;
-    ServiceName services_[config::max_services]{};
+    ServiceName services_[config::enabled ? config::max_services : 1]{};
 };
 
 namespace detail {
 // Recorder<> storage, a base class so it is constructed before RecorderCore points at it.
+// Compiled out, it keeps one of each so the types stay usable and nearly empty.
 template <std::size_t Capacity, std::size_t Lanes>
 struct RecorderStorage {
-    RecorderLane lanes_storage[Lanes];
-    RecorderSlot slots_storage[Capacity];
+    RecorderLane lanes_storage[config::enabled ? Lanes : 1];
+    RecorderSlot slots_storage[config::enabled ? Capacity : 1];
 };
 }  // namespace detail
 
@@ -361,7 +386,9 @@ class Recorder : private detail::RecorderStorage<Capacity, Lanes>, public Record
 
   public:
     constexpr explicit Recorder(OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept
-        : RecorderCore(this->slots_storage, Capacity, this->lanes_storage, Lanes, policy) {}
+        : RecorderCore() {
+        if constexpr (config::enabled) attach(this->slots_storage, Capacity, this->lanes_storage, Lanes, policy);
+    }
 };
 
 MICROTRACE_END_NAMESPACE

@@ -32,16 +32,24 @@ struct TracerState {
 };
 
 // The calling thread's current span: the implicit parent of the next span it starts.
-inline SpanContext& current_context() noexcept {
+// nullptr when the build has no thread_local (MICROTRACE_THREAD_LOCAL=0) or no tracing.
+inline SpanContext* current_context() noexcept {
+#if MICROTRACE_THREAD_LOCAL && MICROTRACE_ENABLED
     thread_local SpanContext current;
-    return current;
+    return &current;
+#else
+    return nullptr;
+#endif
 }
 
 }  // namespace detail
 
 // The calling thread's current span context (invalid when no span is active): inject it
 // into outgoing requests made below an instrumented function.
-inline SpanContext current_span_context() noexcept { return detail::current_context(); }
+inline SpanContext current_span_context() noexcept {
+    const SpanContext* current = detail::current_context();
+    return current != nullptr ? *current : SpanContext{};
+}
 
 class Span {
   public:
@@ -60,15 +68,15 @@ class Span {
     Span(const Span&) = delete;
     Span& operator=(const Span&) = delete;
 
-    // True while the span is sampled and not yet ended.
-    bool is_recording() const noexcept { return tracer_ != nullptr; }
+    // True while the span is sampled and not yet ended (always false when compiled out).
+    bool is_recording() const noexcept { return config::enabled && tracer_ != nullptr; }
     // Ids and flags to propagate; valid for sampled and unsampled spans alike.
     const SpanContext& context() const noexcept { return context_; }
 
     // Sets an attribute (a Zipkin tag). Setting a key again replaces its value. When the
     // span is full the attribute is counted as dropped; a long value is cut and counted.
     Span& set_attribute(std::string_view key, std::string_view value) noexcept {
-        if (tracer_ == nullptr) return *this;
+        if (!is_recording()) return *this;
         if (AttributeData* slot = data_.attribute_slot(key)) {
             slot->type = AttributeType::string;
             slot->text = data_.store(value);
@@ -91,6 +99,8 @@ class Span {
             return set_number(key, AttributeType::uint64, static_cast<std::uint64_t>(value));
     }
     Span& set_attribute(std::string_view key, double value) noexcept {
+        if (!is_recording()) return *this;
+        detail::use_float_attributes();
         std::uint64_t bits;
         std::memcpy(&bits, &value, sizeof bits);
         return set_number(key, AttributeType::float64, bits);
@@ -98,11 +108,11 @@ class Span {
 
     // Adds a timestamped event (a Zipkin annotation), now or at `when`.
     Span& add_event(std::string_view name) noexcept {
-        if (tracer_ == nullptr) return *this;
-        return add_event(name, EpochNanos(tracer_->clock.to_epoch_ns(tracer_->clock.now_ns())));
+        if (!is_recording()) return *this;
+        return add_event(name, EpochNanos(tracer_->clock.now_epoch_ns()));
     }
     Span& add_event(std::string_view name, EpochNanos when) noexcept {
-        if (tracer_ == nullptr) return *this;
+        if (!is_recording()) return *this;
         if (data_.events_full()) {
             ++data_.dropped_events;
         } else {
@@ -114,7 +124,7 @@ class Span {
     // Sets the status, as OpenTelemetry does: `ok` is final, `unset` changes nothing, and
     // the message is kept only for `error`.
     Span& set_status(StatusCode code, std::string_view message = {}) noexcept {
-        if (tracer_ == nullptr || code == StatusCode::unset || data_.status == StatusCode::ok) return *this;
+        if (!is_recording() || code == StatusCode::unset || data_.status == StatusCode::ok) return *this;
         data_.status = code;
         data_.status_message = code == StatusCode::error ? data_.store(message) : StringRef{0, 0};
         return *this;
@@ -122,27 +132,26 @@ class Span {
 
     // Marks the span failed with `message` and adds an "exception: <message>" event.
     Span& record_error(std::string_view message) noexcept {
-        if (tracer_ == nullptr) return *this;
+        if (!is_recording()) return *this;
         set_status(StatusCode::error, message);
         if (data_.events_full()) {
             ++data_.dropped_events;
         } else {
-            const std::uint64_t now = tracer_->clock.to_epoch_ns(tracer_->clock.now_ns());
-            data_.add_event(now, data_.store_joined("exception: ", message));
+            data_.add_event(tracer_->clock.now_epoch_ns(), data_.store_joined("exception: ", message));
         }
         return *this;
     }
 
     // Renames the span (e.g. once the route is known).
     Span& set_name(std::string_view name) noexcept {
-        if (tracer_ != nullptr) data_.name = data_.store(name);
+        if (is_recording()) data_.name = data_.store(name);
         return *this;
     }
 
     // Describes the peer of a client or server span. Returns false (and records no
     // address) when `endpoint.address` is neither IPv4 nor IPv6 text.
     bool set_remote_endpoint(const Endpoint& endpoint) noexcept {
-        if (tracer_ == nullptr) return true;
+        if (!is_recording()) return true;
         EndpointData& remote = data_.remote;
         remote = EndpointData{};
         data_.options |= SpanOptions::remote_endpoint;
@@ -157,7 +166,7 @@ class Span {
 
     // Marks the span as Zipkin "shared": its id was started by the caller's tracer.
     Span& set_shared(bool shared = true) noexcept {
-        if (tracer_ != nullptr)
+        if (is_recording())
             data_.options = static_cast<std::uint8_t>(shared ? data_.options | SpanOptions::shared
                                                              : data_.options & ~SpanOptions::shared);
         return *this;
@@ -166,11 +175,11 @@ class Span {
     // Ends the span now (or at `when`), records it if sampled, and restores the thread's
     // previous current span. Later calls, and every call on an ended span, do nothing.
     void end() noexcept {
-        if (tracer_ != nullptr) finish(tracer_->clock.to_epoch_ns(tracer_->clock.now_ns()));
+        if (is_recording()) finish(tracer_->clock.now_epoch_ns());
         deactivate();
     }
     void end(EpochNanos when) noexcept {
-        if (tracer_ != nullptr) finish(when.count());
+        if (is_recording()) finish(when.count());
         deactivate();
     }
 
@@ -179,7 +188,7 @@ class Span {
     friend class Tracer;
 
     Span& set_number(std::string_view key, AttributeType type, std::uint64_t bits) noexcept {
-        if (tracer_ == nullptr) return *this;
+        if (!is_recording()) return *this;
         if (AttributeData* slot = data_.attribute_slot(key)) {
             slot->type = type;
             slot->number = bits;
@@ -195,22 +204,24 @@ class Span {
 
     // Makes this span the thread's current one, remembering what to restore.
     void activate() noexcept {
-        SpanContext& current = detail::current_context();
-        restore_ = current;
-        current = context_;
+        SpanContext* current = detail::current_context();
+        if (current == nullptr) return;
+        restore_ = *current;
+        *current = context_;
         active_ = true;
     }
 
     // Restores the previous current span, unless a later span took over the thread (or
     // the span moved to another thread): then the current span is left alone.
     void deactivate() noexcept {
-        if (!active_) return;
+        SpanContext* current = detail::current_context();
+        if (current == nullptr || !active_) return;
         active_ = false;
-        SpanContext& current = detail::current_context();
-        if (current.span_id == context_.span_id && current.trace_id == context_.trace_id) current = restore_;
+        if (current->span_id == context_.span_id && current->trace_id == context_.trace_id) *current = restore_;
     }
 
     void take(Span& other) noexcept {
+        if constexpr (!config::enabled) return;
         context_ = other.context_;
         restore_ = other.restore_;
         active_ = other.active_;

@@ -2,6 +2,7 @@
 // points sampled spans at a recorder.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -15,6 +16,15 @@
 #include "span.hpp"
 
 MICROTRACE_BEGIN_NAMESPACE
+
+namespace detail {
+// The length of the string in `text[0..capacity)`: up to its first NUL, if any.
+constexpr std::size_t bounded_length(const char* text, std::size_t capacity) noexcept {
+    std::size_t length = 0;
+    while (length < capacity && text[length] != '\0') ++length;
+    return length;
+}
+}  // namespace detail
 
 // How to start a span, beyond its name. The defaults give an internal span, child of
 // the thread's current span, starting now, that becomes the thread's current span.
@@ -32,11 +42,20 @@ struct StartOptions {
 template <class Sampler = AlwaysOnSampler>
 class Tracer {
   public:
-    Tracer(std::string_view service_name, RecorderCore& recorder, Sampler sampler = Sampler{},
-           Clock clock = Clock::standard(), IdGenerator ids = IdGenerator{}) noexcept
-        : state_{&recorder, clock, recorder.register_service(service_name)},
+    // Compiled out (MICROTRACE_ENABLED=0) it is constant-initialized and never touched,
+    // so a static tracer leaves no code or data behind.
+    constexpr Tracer(std::string_view service_name, RecorderCore& recorder, Sampler sampler = Sampler{},
+                     Clock clock = Clock::default_clock(), IdGenerator ids = IdGenerator{}) noexcept
+        : state_{&recorder, clock, config::enabled ? recorder.register_service(service_name) : std::uint8_t{0}},
           sampler_(std::move(sampler)),
           ids_(ids) {}
+    // A name given as a literal or an array: measured without strlen, so that a static
+    // tracer is constant-initialized (std::string_view's strlen is not folded there).
+    template <std::size_t N>
+    constexpr Tracer(const char (&service_name)[N], RecorderCore& recorder, Sampler sampler = Sampler{},
+                     Clock clock = Clock::default_clock(), IdGenerator ids = IdGenerator{}) noexcept
+        : Tracer(std::string_view(service_name, detail::bounded_length(service_name, N)), recorder,
+                 std::move(sampler), clock, ids) {}
     Tracer(const Tracer&) = delete;
     Tracer& operator=(const Tracer&) = delete;
 
@@ -58,10 +77,11 @@ class Tracer {
     }
 
     Span start_span(std::string_view name, const StartOptions& options) noexcept {
+        if constexpr (!config::enabled) return Span{};
         const SpanContext* parent = options.parent;
         if (parent == nullptr && !options.root) {
-            const SpanContext& current = detail::current_context();
-            if (current.is_valid()) parent = &current;
+            const SpanContext* current = detail::current_context();
+            if (current != nullptr && current->is_valid()) parent = current;
         }
         if (parent != nullptr && !parent->is_valid() && !parent->remote) parent = nullptr;
         const bool continues = parent != nullptr && parent->is_valid();
@@ -81,6 +101,7 @@ class Tracer {
         if (continues) {
             context.trace_id_64bit = parent->trace_id_64bit;
             context.trace_state = parent->trace_state;
+            context.baggage = parent->baggage;
         }
         // `parent` may be the thread's current context, which activate() overwrites.
         const SpanId parent_id = continues ? parent->span_id : SpanId{};
@@ -91,8 +112,10 @@ class Tracer {
 
     Sampler& sampler() noexcept { return sampler_; }
     const Sampler& sampler() const noexcept { return sampler_; }
-    RecorderCore& recorder() const noexcept { return *state_.recorder; }
-    std::string_view service_name() const noexcept { return state_.recorder->service_name(state_.service_index); }
+    std::string_view service_name() const noexcept {
+        if constexpr (!config::enabled) return {};
+        return state_.recorder->service_name(state_.service_index);
+    }
 
   private:
     void begin_recording(Span& span, std::string_view name, const StartOptions& options, SpanId parent_id) noexcept {
@@ -107,7 +130,7 @@ class Tracer {
                                                  (span.context_.trace_id_64bit ? SpanOptions::trace_id_64bit : 0));
         data.name = data.store(name);
         data.start_epoch_ns = options.start_time.count() != 0 ? options.start_time.count()
-                                                              : state_.clock.to_epoch_ns(state_.clock.now_ns());
+                                                              : state_.clock.now_epoch_ns();
         span.tracer_ = &state_;
         state_.recorder->note_started();
     }

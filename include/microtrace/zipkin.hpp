@@ -13,6 +13,8 @@
 #include <string_view>
 
 #include "config.hpp"
+#include "detail/atomic.hpp"
+#include "detail/decimal.hpp"
 #include "endpoint.hpp"
 #include "json.hpp"
 #include "span_data.hpp"
@@ -32,11 +34,77 @@ constexpr std::string_view zipkin_kind(SpanKind kind) noexcept {
 }
 
 // Nanoseconds to Zipkin microseconds, to the nearest one.
-constexpr std::uint64_t to_micros(std::uint64_t ns) noexcept { return ns / 1000 + (ns % 1000 >= 500); }
+constexpr std::uint64_t to_micros(std::uint64_t ns) noexcept {
+    const std::uint32_t remainder = divide_in_place(ns, 1000);
+    return ns + (remainder >= 500);
+}
 
 // Tags the status writes itself; a user attribute of the same name would duplicate them.
 constexpr bool is_status_tag(std::string_view key, StatusCode status) noexcept {
     return status != StatusCode::unset && (key == "otel.status_code" || key == "error");
+}
+
+// Writes a finite or infinite double with up to 9 significant digits, in fixed notation
+// from 1e-5 to 1e9 and scientific otherwise ("-1.5", "0.001", "2.5e+12"). Integral values
+// below 2^53 are exact. Small: no tables, only a few floating-point operations, for
+// targets where std::to_chars would link ~100 KiB (MICROTRACE_FLOAT_TO_CHARS=0).
+inline char* write_double_compact(double value, char* out) noexcept {
+    if (value < 0) {
+        *out++ = '-';
+        value = -value;
+    }
+    if (value > 1.7976931348623157e308) return std::memcpy(out, "inf", 3), out + 3;
+    if (value < 9007199254740992.0 && value == static_cast<double>(static_cast<std::uint64_t>(value)))
+        return write_decimal(static_cast<std::uint64_t>(value), out);
+    int exponent = 0;  // value = mantissa * 10^exponent, mantissa in [1, 10)
+    double mantissa = value;
+    while (mantissa >= 10) mantissa /= 10, ++exponent;
+    while (mantissa < 1) mantissa *= 10, --exponent;
+    auto significant = static_cast<std::uint32_t>(mantissa * 1e8 + 0.5);  // 9 digits
+    if (significant >= 1000000000u) significant /= 10, ++exponent;
+    int digits = 9;
+    while (significant % 10 == 0) significant /= 10, --digits;
+    char text[10];
+    write_decimal(significant, text);
+    if (exponent >= -5 && exponent < 9) {
+        if (exponent < 0) {
+            *out++ = '0';
+            *out++ = '.';
+            for (int zeros = -exponent - 1; zeros > 0; --zeros) *out++ = '0';
+            for (int i = 0; i < digits; ++i) *out++ = text[i];
+            return out;
+        }
+        for (int i = 0; i < digits || i <= exponent; ++i) {
+            if (i == exponent + 1) *out++ = '.';
+            *out++ = i < digits ? text[i] : '0';
+        }
+        return out;
+    }
+    *out++ = text[0];
+    if (digits > 1) *out++ = '.';
+    for (int i = 1; i < digits; ++i) *out++ = text[i];
+    *out++ = 'e';
+    *out++ = exponent < 0 ? '-' : '+';
+    return write_decimal(static_cast<std::uint64_t>(exponent < 0 ? -exponent : exponent), out);
+}
+
+// Writes a double as tag text: std::to_chars's shortest round-trip form, or the compact
+// form where MICROTRACE_FLOAT_TO_CHARS=0.
+inline char* write_double(double value, char* out) noexcept {
+#if MICROTRACE_FLOAT_TO_CHARS
+    return std::to_chars(out, out + 32, value).ptr;
+#else
+    return write_double_compact(value, out);
+#endif
+}
+
+// Dumps reach the double formatter through this pointer, which the first floating-point
+// attribute sets: a program that never sets one never links the formatter (nor, on a
+// Cortex-M, the soft-float routines it needs).
+using FloatWriter = char* (*)(double, char*) noexcept;
+inline Atomic<FloatWriter> float_writer{nullptr};
+inline void use_float_attributes() noexcept {
+    if (float_writer.load(std::memory_order_relaxed) == nullptr) float_writer.store(&write_double, std::memory_order_relaxed);
 }
 
 // Writes a non-string attribute value as the text OpenTelemetry's Zipkin mapping uses.
@@ -51,9 +119,9 @@ inline void write_number_text(JsonWriter& json, const AttributeData& attribute) 
             json.number(attribute.number);
             return;
         case AttributeType::int64: {
-            std::int64_t value;
-            std::memcpy(&value, &attribute.number, sizeof value);
-            end = std::to_chars(text, text + sizeof text, value).ptr;
+            const bool negative = (attribute.number >> 63) != 0;  // two's complement bits
+            if (negative) *end++ = '-';
+            end = write_decimal(negative ? ~attribute.number + 1 : attribute.number, end);
             break;
         }
         case AttributeType::float64: {
@@ -63,11 +131,8 @@ inline void write_number_text(JsonWriter& json, const AttributeData& attribute) 
                 json.raw("NaN");
                 return;
             }
-#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
-            end = std::to_chars(text, text + sizeof text, value).ptr;  // shortest round trip
-#else
-            end = text + std::snprintf(text, sizeof text, "%.17g", value);
-#endif
+            const FloatWriter write_double = float_writer.load(std::memory_order_relaxed);
+            if (write_double != nullptr) end = write_double(value, text);
             break;
         }
         case AttributeType::string:

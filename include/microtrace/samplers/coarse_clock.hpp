@@ -26,7 +26,11 @@ inline std::uint64_t coarse_monotonic_ns() noexcept {
         return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u +
                static_cast<std::uint64_t>(now.tv_nsec);
 #endif
+#if MICROTRACE_STD_CLOCK
     return Clock::steady_now_ns();
+#else
+    return 0;  // MICROTRACE_STD_CLOCK=0: no clock to fall back on; pass your own tick counter
+#endif
 }
 
 MICROTRACE_END_NAMESPACE

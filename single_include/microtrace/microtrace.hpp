@@ -59,16 +59,120 @@
 #error "MICROTRACE_MAX_SERVICES must be between 1 and 255"
 #endif
 
+// MICROTRACE_TRACESTATE_MAX_MEMBERS: W3C tracestate members kept per context. W3C allows 32;
+// a smaller limit drops members from the right, as the spec's truncation does.
+#ifndef MICROTRACE_TRACESTATE_MAX_MEMBERS
+#define MICROTRACE_TRACESTATE_MAX_MEMBERS 32
+#elif (MICROTRACE_TRACESTATE_MAX_MEMBERS < 1) || (MICROTRACE_TRACESTATE_MAX_MEMBERS > 32)
+#error "MICROTRACE_TRACESTATE_MAX_MEMBERS must be between 1 and 32"
+#endif
+
+// MICROTRACE_TRACESTATE_BYTES: characters of tracestate kept and sent (W3C: propagate at least
+// 512). A longer header is cut by whole members: those over 128 characters first, then from
+// the right.
+#ifndef MICROTRACE_TRACESTATE_BYTES
+#define MICROTRACE_TRACESTATE_BYTES 512
+#elif (MICROTRACE_TRACESTATE_BYTES < 64) || (MICROTRACE_TRACESTATE_BYTES > 65535)
+#error "MICROTRACE_TRACESTATE_BYTES must be between 64 and 65535"
+#endif
+
+// MICROTRACE_BAGGAGE_MAX_MEMBERS: W3C baggage members kept per context (W3C: at least 64).
+// Members beyond it are dropped whole and counted.
+#ifndef MICROTRACE_BAGGAGE_MAX_MEMBERS
+#define MICROTRACE_BAGGAGE_MAX_MEMBERS 64
+#elif (MICROTRACE_BAGGAGE_MAX_MEMBERS < 1) || (MICROTRACE_BAGGAGE_MAX_MEMBERS > 1024)
+#error "MICROTRACE_BAGGAGE_MAX_MEMBERS must be between 1 and 1024"
+#endif
+
+// MICROTRACE_BAGGAGE_BYTES: bytes of the baggage header kept and sent (W3C: at least 8192).
+// Members that would not fit are dropped whole and counted.
+#ifndef MICROTRACE_BAGGAGE_BYTES
+#define MICROTRACE_BAGGAGE_BYTES 8192
+#elif (MICROTRACE_BAGGAGE_BYTES < 64) || (MICROTRACE_BAGGAGE_BYTES > 65535)
+#error "MICROTRACE_BAGGAGE_BYTES must be between 64 and 65535"
+#endif
+
+// MICROTRACE_THREADS: 1 is safe with any number of threads; 0 promises that only one thread
+// (and no interrupt handler) ever uses microtrace, and replaces every atomic with a plain variable.
+#ifndef MICROTRACE_THREADS
+#define MICROTRACE_THREADS 1
+#elif (MICROTRACE_THREADS != 0) && (MICROTRACE_THREADS != 1)
+#error "MICROTRACE_THREADS must be 0 or 1"
+#endif
+
+// MICROTRACE_THREAD_LOCAL: 1 uses thread_local for each thread's current span and id generator;
+// 0 is for platforms without TLS: spans nest only through explicit parents, and ids come from
+// one shared generator.
+#ifndef MICROTRACE_THREAD_LOCAL
+#define MICROTRACE_THREAD_LOCAL 1
+#elif (MICROTRACE_THREAD_LOCAL != 0) && (MICROTRACE_THREAD_LOCAL != 1)
+#error "MICROTRACE_THREAD_LOCAL must be 0 or 1"
+#endif
+
+// MICROTRACE_STD_CLOCK: 1 offers Clock::standard() (std::chrono's steady and system clocks) as
+// the default clock; 0 is for targets without them: give every tracer a Clock of your own.
+#ifndef MICROTRACE_STD_CLOCK
+#define MICROTRACE_STD_CLOCK 1
+#elif (MICROTRACE_STD_CLOCK != 0) && (MICROTRACE_STD_CLOCK != 1)
+#error "MICROTRACE_STD_CLOCK must be 0 or 1"
+#endif
+
+// MICROTRACE_POSIX: 1 seeds ids from getrandom()/getpid() and reseeds them in a fork()ed child
+// (pthread_atfork); 0 for bare metal, where seeds come from the clock and addresses only (or
+// supply an IdGenerator). Defaults to 1 on Unix-like systems.
+#ifndef MICROTRACE_POSIX
+#if defined(__unix__) || defined(__APPLE__)
+#define MICROTRACE_POSIX 1
+#else
+#define MICROTRACE_POSIX 0
+#endif
+#elif (MICROTRACE_POSIX != 0) && (MICROTRACE_POSIX != 1)
+#error "MICROTRACE_POSIX must be 0 or 1"
+#endif
+
+// MICROTRACE_DETAIL_LEVEL: spans started through MICROTRACE_SPAN_AT(level, ...) with a level
+// above this one compile to nothing (arguments unevaluated), like log levels: 0 keeps only
+// coarse spans, 1 adds MICROTRACE_SPAN_DETAIL spans, 2 adds MICROTRACE_SPAN_VERBOSE spans.
+// Affects macros only, so translation units may differ.
+#ifndef MICROTRACE_DETAIL_LEVEL
+#define MICROTRACE_DETAIL_LEVEL 2
+#elif (MICROTRACE_DETAIL_LEVEL < 0) || (MICROTRACE_DETAIL_LEVEL > 2)
+#error "MICROTRACE_DETAIL_LEVEL must be 0, 1 or 2"
+#endif
+
+// MICROTRACE_FLOAT_TO_CHARS: how floating-point attributes become Zipkin tag text. 1 uses
+// std::to_chars: the shortest text that reads back exactly, but on newlib targets it links
+// about 100 KiB of tables. 0 uses a compact formatter (9 significant digits, a few hundred
+// bytes): the choice for firmware.
+#ifndef MICROTRACE_FLOAT_TO_CHARS
+#define MICROTRACE_FLOAT_TO_CHARS 1
+#elif (MICROTRACE_FLOAT_TO_CHARS != 0) && (MICROTRACE_FLOAT_TO_CHARS != 1)
+#error "MICROTRACE_FLOAT_TO_CHARS must be 0 or 1"
+#endif
+
 // Layout-changing configuration is spelled into an inline namespace, so translation
 // units built with different settings fail to link instead of sharing a corrupt layout.
-#define MICROTRACE_DETAIL_ABI_NAME(major, enabled, attrs, events, bytes, services) \
-    v##major##_e##enabled##_a##attrs##_ev##events##_s##bytes##_svc##services
-#define MICROTRACE_DETAIL_ABI_EXPAND(major, enabled, attrs, events, bytes, services) \
-    MICROTRACE_DETAIL_ABI_NAME(major, enabled, attrs, events, bytes, services)
+#define MICROTRACE_DETAIL_ABI_NAME(major, enabled, attrs, events, bytes, services, ts_members,  \
+                                   ts_bytes, bag_members, bag_bytes)                          \
+    v##major##_e##enabled##_a##attrs##_ev##events##_s##bytes##_svc##services##_ts##ts_members##_##ts_bytes##_bag##bag_members##_##bag_bytes
+#define MICROTRACE_DETAIL_ABI_EXPAND(major, enabled, attrs, events, bytes, services, ts_members, \
+                                     ts_bytes, bag_members, bag_bytes)                          \
+    MICROTRACE_DETAIL_ABI_NAME(major, enabled, attrs, events, bytes, services, ts_members,       \
+                               ts_bytes, bag_members, bag_bytes)
+#define MICROTRACE_DETAIL_ABI_PLATFORM(name, threads, tls, clock, posix, floats) \
+    name##_t##threads##_tl##tls##_c##clock##_p##posix##_f##floats
+#define MICROTRACE_DETAIL_ABI_PLATFORM_EXPAND(name, threads, tls, clock, posix, floats) \
+    MICROTRACE_DETAIL_ABI_PLATFORM(name, threads, tls, clock, posix, floats)
 #define MICROTRACE_ABI_NAMESPACE                                                              \
+    MICROTRACE_DETAIL_ABI_PLATFORM_EXPAND(MICROTRACE_DETAIL_ABI_LAYOUT, MICROTRACE_THREADS,     \
+                                          MICROTRACE_THREAD_LOCAL, MICROTRACE_STD_CLOCK,         \
+                                          MICROTRACE_POSIX, MICROTRACE_FLOAT_TO_CHARS)
+#define MICROTRACE_DETAIL_ABI_LAYOUT                                                          \
     MICROTRACE_DETAIL_ABI_EXPAND(MICROTRACE_VERSION_MAJOR, MICROTRACE_ENABLED,                \
                                  MICROTRACE_MAX_ATTRIBUTES, MICROTRACE_MAX_EVENTS,            \
-                                 MICROTRACE_SPAN_STRING_BYTES, MICROTRACE_MAX_SERVICES)
+                                 MICROTRACE_SPAN_STRING_BYTES, MICROTRACE_MAX_SERVICES,       \
+                                 MICROTRACE_TRACESTATE_MAX_MEMBERS, MICROTRACE_TRACESTATE_BYTES, \
+                                 MICROTRACE_BAGGAGE_MAX_MEMBERS, MICROTRACE_BAGGAGE_BYTES)
 
 #define MICROTRACE_BEGIN_NAMESPACE \
     namespace microtrace {         \
@@ -86,18 +190,107 @@ inline constexpr std::size_t max_attributes = MICROTRACE_MAX_ATTRIBUTES;
 inline constexpr std::size_t max_events = MICROTRACE_MAX_EVENTS;
 inline constexpr std::size_t span_string_bytes = MICROTRACE_SPAN_STRING_BYTES;
 inline constexpr std::size_t max_services = MICROTRACE_MAX_SERVICES;
+inline constexpr bool threads = MICROTRACE_THREADS == 1;
+inline constexpr bool thread_local_storage = MICROTRACE_THREAD_LOCAL == 1;
+inline constexpr bool std_clock = MICROTRACE_STD_CLOCK == 1;
+inline constexpr bool posix = MICROTRACE_POSIX == 1;
+inline constexpr int detail_level = MICROTRACE_DETAIL_LEVEL;
+inline constexpr bool float_to_chars = MICROTRACE_FLOAT_TO_CHARS == 1;
+inline constexpr std::size_t tracestate_max_members = MICROTRACE_TRACESTATE_MAX_MEMBERS;
+inline constexpr std::size_t tracestate_bytes = MICROTRACE_TRACESTATE_BYTES;
+inline constexpr std::size_t baggage_max_members = MICROTRACE_BAGGAGE_MAX_MEMBERS;
+inline constexpr std::size_t baggage_bytes = MICROTRACE_BAGGAGE_BYTES;
 }  // namespace config
 MICROTRACE_END_NAMESPACE
 // end of "microtrace/config.hpp"
 // #include "microtrace/ids.hpp" (inlined)
 // microtrace/ids.hpp — TraceId (128-bit), SpanId (64-bit), their hex form, and the id generator.
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 // #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/detail/atomic.hpp" (inlined)
+// microtrace/detail/atomic.hpp — the atomics the library uses, or plain variables when
+// MICROTRACE_THREADS=0 says only one thread ever touches it (single-core firmware, a
+// single-threaded game loop): no lock prefix, no libatomic, same code otherwise.
+
+#include <atomic>
+
+// #include "microtrace/config.hpp" (already inlined above)
+
+#if MICROTRACE_THREADS
+#include <thread>
+#endif
+
+MICROTRACE_BEGIN_NAMESPACE
+namespace detail {
+
+#if MICROTRACE_THREADS
+
+template <class T>
+using Atomic = std::atomic<T>;
+
+inline void atomic_fence(std::memory_order order) noexcept { std::atomic_thread_fence(order); }
+
+// Lets another thread run while we wait for it (only on rare, bounded waits).
+inline void yield_thread() noexcept { std::this_thread::yield(); }
+
+#else
+
+// std::atomic's interface over a plain value, for builds with one thread.
+template <class T>
+class Atomic {
+  public:
+    constexpr Atomic() noexcept : value_() {}
+    constexpr Atomic(T value) noexcept : value_(value) {}
+    Atomic(const Atomic&) = delete;
+    Atomic& operator=(const Atomic&) = delete;
+
+    T load(std::memory_order = std::memory_order_seq_cst) const noexcept { return value_; }
+    void store(T value, std::memory_order = std::memory_order_seq_cst) noexcept { value_ = value; }
+    T exchange(T value, std::memory_order = std::memory_order_seq_cst) noexcept {
+        const T old = value_;
+        value_ = value;
+        return old;
+    }
+    T fetch_add(T delta, std::memory_order = std::memory_order_seq_cst) noexcept {
+        const T old = value_;
+        value_ = static_cast<T>(value_ + delta);
+        return old;
+    }
+    T fetch_sub(T delta, std::memory_order = std::memory_order_seq_cst) noexcept {
+        const T old = value_;
+        value_ = static_cast<T>(value_ - delta);
+        return old;
+    }
+    bool compare_exchange_weak(T& expected, T desired, std::memory_order = std::memory_order_seq_cst,
+                               std::memory_order = std::memory_order_seq_cst) noexcept {
+        if (value_ != expected) {
+            expected = value_;
+            return false;
+        }
+        value_ = desired;
+        return true;
+    }
+    bool compare_exchange_strong(T& expected, T desired, std::memory_order order = std::memory_order_seq_cst,
+                                 std::memory_order failure = std::memory_order_seq_cst) noexcept {
+        return compare_exchange_weak(expected, desired, order, failure);
+    }
+
+  private:
+    T value_;
+};
+
+inline void atomic_fence(std::memory_order) noexcept {}
+inline void yield_thread() noexcept {}
+
+#endif
+
+}  // namespace detail
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/detail/atomic.hpp"
 // #include "microtrace/detail/hex.hpp" (inlined)
 // microtrace/detail/hex.hpp — strict lowercase hex, the only hex every spec we speak allows.
 
@@ -151,11 +344,11 @@ inline char* write_hex_u8(std::uint8_t value, char* out) noexcept {
 MICROTRACE_END_NAMESPACE
 // end of "microtrace/detail/hex.hpp"
 
-#if MICROTRACE_ENABLED && defined(__unix__)
+#if MICROTRACE_ENABLED && MICROTRACE_POSIX
 #include <pthread.h>
 #include <unistd.h>
 #endif
-#if MICROTRACE_ENABLED && defined(__linux__)
+#if MICROTRACE_ENABLED && MICROTRACE_POSIX && defined(__linux__)
 #include <sys/random.h>
 #endif
 
@@ -276,36 +469,37 @@ struct Xoshiro256 {
     }
 };
 
-// Bumped in a forked child so every thread-local generator reseeds: a parent and its
-// child must never draw the same ids.
-inline std::atomic<std::uint32_t> fork_generation{1};
+// Bumped in a forked child so every generator reseeds: a parent and its child must
+// never draw the same ids.
+inline Atomic<std::uint32_t> fork_generation{1};
 
 inline void on_fork_child() noexcept { fork_generation.fetch_add(1, std::memory_order_relaxed); }
 
 // Seed material unique per thread, per process and per moment: OS entropy where there
-// is some, always mixed with a counter, the time and a stack address.
+// is some, always mixed with a counter and a stack address.
 inline std::uint64_t fresh_seed_material() noexcept {
-    static std::atomic<std::uint64_t> seed_counter{0};
+    static Atomic<std::uint64_t> seed_counter{0};
     std::uint64_t material = seed_counter.fetch_add(0x9e3779b97f4a7c15ULL, std::memory_order_relaxed);
     int stack_marker = 0;
     material ^= static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&stack_marker));
-#if MICROTRACE_ENABLED && defined(__linux__)
+#if MICROTRACE_ENABLED && MICROTRACE_POSIX
+#if defined(__linux__)
     std::uint64_t entropy = 0;
     if (getrandom(&entropy, sizeof entropy, GRND_NONBLOCK) == static_cast<ssize_t>(sizeof entropy))
         material ^= entropy;
 #endif
-#if MICROTRACE_ENABLED && defined(__unix__)
     material ^= static_cast<std::uint64_t>(getpid()) << 32;
-    // Registered once, by the first thread that seeds: every later fork reseeds all threads.
+    // Registered once, by the first caller: every later fork reseeds all generators.
     static const bool fork_hook_registered = pthread_atfork(nullptr, nullptr, &on_fork_child) == 0;
     (void)fork_hook_registered;
 #endif
     return material;
 }
 
+#if MICROTRACE_THREAD_LOCAL
 // The default id source: a per-thread xoshiro256** seeded on first use and again in a
 // forked child.
-inline std::uint64_t thread_random_u64() noexcept {
+inline std::uint64_t random_u64() noexcept {
     thread_local Xoshiro256 generator;
     thread_local std::uint32_t seeded_generation = 0;
     const std::uint32_t generation = fork_generation.load(std::memory_order_relaxed);
@@ -315,6 +509,19 @@ inline std::uint64_t thread_random_u64() noexcept {
     }
     return generator.next();
 }
+#else
+// The default id source without thread_local: one splitmix64 sequence shared by all
+// threads, advanced with a single atomic add (seeded on first use and in a forked child).
+inline std::uint64_t random_u64() noexcept {
+    static Atomic<std::uint64_t> state{0};
+    static Atomic<std::uint32_t> seeded_generation{0};
+    const std::uint32_t generation = fork_generation.load(std::memory_order_relaxed);
+    if (seeded_generation.exchange(generation, std::memory_order_relaxed) != generation)
+        state.store(fresh_seed_material(), std::memory_order_relaxed);
+    std::uint64_t position = state.fetch_add(0x9e3779b97f4a7c15ULL, std::memory_order_relaxed);
+    return splitmix64(position);
+}
+#endif
 
 }  // namespace detail
 
@@ -324,7 +531,7 @@ inline std::uint64_t thread_random_u64() noexcept {
 // random flag.
 struct IdGenerator {
     using Draw = std::uint64_t (*)() noexcept;
-    Draw draw = &detail::thread_random_u64;
+    Draw draw = config::enabled ? &detail::random_u64 : nullptr;  // no reference when compiled out
     bool random = true;
 
     // A new trace id; never all zero, even from a broken source that only draws zeros.
@@ -380,8 +587,23 @@ struct Clock {
         return monotonic_ns + static_cast<std::uint64_t>(epoch_offset_ns);
     }
 
+    // Monotonic nanoseconds converted to epoch nanoseconds: the time of a span event.
+    std::uint64_t now_epoch_ns() const noexcept { return to_epoch_ns(now_ns()); }
+
+    // The tracer's default: std::chrono where the build has it (MICROTRACE_STD_CLOCK=1);
+    // otherwise a clock stopped at 0, so a tracer someone forgot to give a clock records
+    // spans at the epoch rather than crash.
+#if MICROTRACE_ENABLED && MICROTRACE_STD_CLOCK
+    static Clock default_clock() noexcept { return standard(); }
+#else
+    // A constant when tracing is compiled out, so a static tracer is constant-initialized.
+    static constexpr Clock default_clock() noexcept { return config::enabled ? Clock{&stopped_ns, 0} : Clock{}; }
+#endif
+
+#if MICROTRACE_STD_CLOCK
     // std::chrono::steady_clock for durations, anchored to system_clock once, now.
     static Clock standard() noexcept {
+        if constexpr (!config::enabled) return Clock{};
         Clock clock;
         clock.now_ns = &steady_now_ns;
         const std::int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -396,6 +618,10 @@ struct Clock {
                                               std::chrono::steady_clock::now().time_since_epoch())
                                               .count());
     }
+#endif
+
+  private:
+    static std::uint64_t stopped_ns() noexcept { return 0; }
 };
 
 MICROTRACE_END_NAMESPACE
@@ -411,6 +637,7 @@ MICROTRACE_END_NAMESPACE
 MICROTRACE_BEGIN_NAMESPACE
 
 class TraceState;  // propagation/tracestate.hpp
+class Baggage;     // propagation/baggage.hpp
 
 // The role of a span in a request, as OpenTelemetry and Zipkin name them.
 enum class SpanKind : std::uint8_t { internal, server, client, producer, consumer };
@@ -444,12 +671,13 @@ struct SpanContext {
     bool trace_id_64bit = false;     // B3 64-bit trace id: sent back in the width received
     std::uint64_t sampling_threshold = no_sampling_threshold;  // OpenTelemetry `ot=th`
     const TraceState* trace_state = nullptr;  // W3C tracestate, owned by whoever extracted it
+    const Baggage* baggage = nullptr;         // W3C baggage, owned likewise; travels with the trace
 
     // Both ids present: a parent that can be continued.
     constexpr bool is_valid() const noexcept { return trace_id.is_valid() && span_id.is_valid(); }
     constexpr bool is_sampled() const noexcept { return flags.is_sampled(); }
 
-    // Same identity and sampling state; tracestate is compared by the propagators.
+    // Same identity and sampling state; tracestate and baggage are compared by the propagators.
     friend constexpr bool operator==(const SpanContext& a, const SpanContext& b) noexcept {
         return a.trace_id == b.trace_id && a.span_id == b.span_id && a.flags == b.flags &&
                a.remote == b.remote && a.debug == b.debug &&
@@ -1140,6 +1368,52 @@ MICROTRACE_END_NAMESPACE
 #include <utility>
 
 // #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/detail/decimal.hpp" (inlined)
+// microtrace/detail/decimal.hpp — unsigned 64-bit integers in decimal, without pulling a
+// 64-bit division routine into 32-bit firmware.
+
+#include <cstdint>
+
+// #include "microtrace/config.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+namespace detail {
+
+// Divides `value` by `divisor` (below 2^16) in place and returns the remainder. On 32-bit
+// targets a 64-bit `/` links libgcc's __udivmoddi4 (700 bytes on a Cortex-M); long
+// division by 16-bit digits needs only the CPU's 32-bit divide.
+constexpr std::uint32_t divide_in_place(std::uint64_t& value, std::uint32_t divisor) noexcept {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    const auto remainder = static_cast<std::uint32_t>(value % divisor);
+    value /= divisor;
+    return remainder;
+#else
+    std::uint64_t quotient = 0;
+    std::uint32_t remainder = 0;
+    for (int shift = 48; shift >= 0; shift -= 16) {
+        const std::uint32_t part = remainder << 16 | static_cast<std::uint32_t>(value >> shift & 0xFFFF);
+        quotient |= std::uint64_t{part / divisor} << shift;
+        remainder = part % divisor;
+    }
+    value = quotient;
+    return remainder;
+#endif
+}
+
+// Writes `value` in decimal; returns one past the last digit (at most 20 digits).
+constexpr char* write_decimal(std::uint64_t value, char* out) noexcept {
+    char reversed[20] = {};
+    int count = 0;
+    do {
+        reversed[count++] = static_cast<char>('0' + divide_in_place(value, 10));
+    } while (value != 0);
+    while (count > 0) *out++ = reversed[--count];
+    return out;
+}
+
+}  // namespace detail
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/detail/decimal.hpp"
 
 MICROTRACE_BEGIN_NAMESPACE
 
@@ -1269,12 +1543,7 @@ class JsonWriter {
     // Appends an unsigned integer in decimal.
     void number(std::uint64_t value) noexcept {
         char digits[20];
-        std::size_t count = 0;
-        do {
-            digits[count++] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        } while (value != 0);
-        while (count > 0) put(digits[--count]);
+        raw(std::string_view(digits, static_cast<std::size_t>(detail::write_decimal(value, digits) - digits)));
     }
 
     void flush() noexcept {
@@ -1328,6 +1597,8 @@ MICROTRACE_END_NAMESPACE
 #include <string_view>
 
 // #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/detail/atomic.hpp" (already inlined above)
+// #include "microtrace/detail/decimal.hpp" (already inlined above)
 // #include "microtrace/endpoint.hpp" (already inlined above)
 // #include "microtrace/json.hpp" (already inlined above)
 // #include "microtrace/span_data.hpp" (already inlined above)
@@ -1347,11 +1618,77 @@ constexpr std::string_view zipkin_kind(SpanKind kind) noexcept {
 }
 
 // Nanoseconds to Zipkin microseconds, to the nearest one.
-constexpr std::uint64_t to_micros(std::uint64_t ns) noexcept { return ns / 1000 + (ns % 1000 >= 500); }
+constexpr std::uint64_t to_micros(std::uint64_t ns) noexcept {
+    const std::uint32_t remainder = divide_in_place(ns, 1000);
+    return ns + (remainder >= 500);
+}
 
 // Tags the status writes itself; a user attribute of the same name would duplicate them.
 constexpr bool is_status_tag(std::string_view key, StatusCode status) noexcept {
     return status != StatusCode::unset && (key == "otel.status_code" || key == "error");
+}
+
+// Writes a finite or infinite double with up to 9 significant digits, in fixed notation
+// from 1e-5 to 1e9 and scientific otherwise ("-1.5", "0.001", "2.5e+12"). Integral values
+// below 2^53 are exact. Small: no tables, only a few floating-point operations, for
+// targets where std::to_chars would link ~100 KiB (MICROTRACE_FLOAT_TO_CHARS=0).
+inline char* write_double_compact(double value, char* out) noexcept {
+    if (value < 0) {
+        *out++ = '-';
+        value = -value;
+    }
+    if (value > 1.7976931348623157e308) return std::memcpy(out, "inf", 3), out + 3;
+    if (value < 9007199254740992.0 && value == static_cast<double>(static_cast<std::uint64_t>(value)))
+        return write_decimal(static_cast<std::uint64_t>(value), out);
+    int exponent = 0;  // value = mantissa * 10^exponent, mantissa in [1, 10)
+    double mantissa = value;
+    while (mantissa >= 10) mantissa /= 10, ++exponent;
+    while (mantissa < 1) mantissa *= 10, --exponent;
+    auto significant = static_cast<std::uint32_t>(mantissa * 1e8 + 0.5);  // 9 digits
+    if (significant >= 1000000000u) significant /= 10, ++exponent;
+    int digits = 9;
+    while (significant % 10 == 0) significant /= 10, --digits;
+    char text[10];
+    write_decimal(significant, text);
+    if (exponent >= -5 && exponent < 9) {
+        if (exponent < 0) {
+            *out++ = '0';
+            *out++ = '.';
+            for (int zeros = -exponent - 1; zeros > 0; --zeros) *out++ = '0';
+            for (int i = 0; i < digits; ++i) *out++ = text[i];
+            return out;
+        }
+        for (int i = 0; i < digits || i <= exponent; ++i) {
+            if (i == exponent + 1) *out++ = '.';
+            *out++ = i < digits ? text[i] : '0';
+        }
+        return out;
+    }
+    *out++ = text[0];
+    if (digits > 1) *out++ = '.';
+    for (int i = 1; i < digits; ++i) *out++ = text[i];
+    *out++ = 'e';
+    *out++ = exponent < 0 ? '-' : '+';
+    return write_decimal(static_cast<std::uint64_t>(exponent < 0 ? -exponent : exponent), out);
+}
+
+// Writes a double as tag text: std::to_chars's shortest round-trip form, or the compact
+// form where MICROTRACE_FLOAT_TO_CHARS=0.
+inline char* write_double(double value, char* out) noexcept {
+#if MICROTRACE_FLOAT_TO_CHARS
+    return std::to_chars(out, out + 32, value).ptr;
+#else
+    return write_double_compact(value, out);
+#endif
+}
+
+// Dumps reach the double formatter through this pointer, which the first floating-point
+// attribute sets: a program that never sets one never links the formatter (nor, on a
+// Cortex-M, the soft-float routines it needs).
+using FloatWriter = char* (*)(double, char*) noexcept;
+inline Atomic<FloatWriter> float_writer{nullptr};
+inline void use_float_attributes() noexcept {
+    if (float_writer.load(std::memory_order_relaxed) == nullptr) float_writer.store(&write_double, std::memory_order_relaxed);
 }
 
 // Writes a non-string attribute value as the text OpenTelemetry's Zipkin mapping uses.
@@ -1366,9 +1703,9 @@ inline void write_number_text(JsonWriter& json, const AttributeData& attribute) 
             json.number(attribute.number);
             return;
         case AttributeType::int64: {
-            std::int64_t value;
-            std::memcpy(&value, &attribute.number, sizeof value);
-            end = std::to_chars(text, text + sizeof text, value).ptr;
+            const bool negative = (attribute.number >> 63) != 0;  // two's complement bits
+            if (negative) *end++ = '-';
+            end = write_decimal(negative ? ~attribute.number + 1 : attribute.number, end);
             break;
         }
         case AttributeType::float64: {
@@ -1378,11 +1715,8 @@ inline void write_number_text(JsonWriter& json, const AttributeData& attribute) 
                 json.raw("NaN");
                 return;
             }
-#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
-            end = std::to_chars(text, text + sizeof text, value).ptr;  // shortest round trip
-#else
-            end = text + std::snprintf(text, sizeof text, "%.17g", value);
-#endif
+            const FloatWriter write_double = float_writer.load(std::memory_order_relaxed);
+            if (write_double != nullptr) end = write_double(value, text);
             break;
         }
         case AttributeType::string:
@@ -1540,14 +1874,13 @@ MICROTRACE_END_NAMESPACE
 // (even sequence naming the span's position). A reader copies a slot out and keeps the
 // copy only if the sequence did not move, so a dump only ever sees whole spans.
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
-#include <thread>
 
 // #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/detail/atomic.hpp" (already inlined above)
 // #include "microtrace/json.hpp" (already inlined above)
 // #include "microtrace/span_data.hpp" (already inlined above)
 // #include "microtrace/zipkin.hpp" (already inlined above)
@@ -1574,30 +1907,36 @@ struct RecorderStats {
 // One ring entry. Public so storage can be supplied by the caller (a static array in a
 // chosen memory section, say); its contents are the recorder's business.
 struct RecorderSlot {
-    static constexpr std::size_t word_count = sizeof(SpanData) / sizeof(std::uint64_t);
+    // One word when tracing is compiled out, so caller-supplied storage costs nothing.
+    static constexpr std::size_t word_count = config::enabled ? sizeof(SpanData) / sizeof(std::uint64_t) : 1;
     // 0: never written; 2p+1: span at position p being written; 2p+2: holds position p.
-    std::atomic<std::uint64_t> sequence{0};
-    std::atomic<std::uint64_t> words[word_count]{};
+    detail::Atomic<std::uint64_t> sequence{0};
+    detail::Atomic<std::uint64_t> words[word_count]{};
 };
 
 // One lane's positions and counters; writer-side and reader-side fields sit on separate
 // cache lines so a dump does not slow the writers down.
 struct RecorderLane {
-    alignas(64) std::atomic<std::uint64_t> head{0};     // positions handed out (= recorded)
-    std::atomic<std::uint64_t> started{0};
-    std::atomic<std::uint64_t> dropped{0};
-    alignas(64) std::atomic<std::uint64_t> tail{0};     // first position not yet drained
-    std::atomic<std::uint64_t> dumped{0};
-    std::atomic<std::uint64_t> overwritten{0};          // counted by drains
+    alignas(64) detail::Atomic<std::uint64_t> head{0};     // positions handed out (= recorded)
+    detail::Atomic<std::uint64_t> started{0};
+    detail::Atomic<std::uint64_t> dropped{0};
+    alignas(64) detail::Atomic<std::uint64_t> tail{0};     // first position not yet drained
+    detail::Atomic<std::uint64_t> dumped{0};
+    detail::Atomic<std::uint64_t> overwritten{0};          // counted by drains
 };
 
 namespace detail {
 
-// A small per-process number for the calling thread, used to pick its lane.
+// A small per-process number for the calling thread, used to pick its lane. Without
+// thread_local every thread shares lane 0 (still safe: lanes take many writers).
 inline std::uint32_t thread_ordinal() noexcept {
-    static std::atomic<std::uint32_t> next_ordinal{0};
+#if MICROTRACE_THREAD_LOCAL
+    static Atomic<std::uint32_t> next_ordinal{0};
     thread_local const std::uint32_t ordinal = next_ordinal.fetch_add(1, std::memory_order_relaxed);
     return ordinal;
+#else
+    return 0;
+#endif
 }
 
 // Byte ranges of a SpanData that hold data, copied as 64-bit words.
@@ -1642,7 +1981,7 @@ inline bool read_slot(const RecorderSlot& slot, std::uint64_t position, SpanData
     for_each_used_range(span, [&](std::size_t offset, std::size_t size) {
         if (offset != 0) load_words(slot, span, offset, size);
     });
-    std::atomic_thread_fence(std::memory_order_acquire);
+    detail::atomic_fence(std::memory_order_acquire);
     return slot.sequence.load(std::memory_order_relaxed) == expected;
 }
 
@@ -1656,8 +1995,8 @@ class RecorderCore {
 
     template <std::size_t SlotCount, std::size_t LaneCount>
     constexpr RecorderCore(RecorderSlot (&slots)[SlotCount], RecorderLane (&lanes)[LaneCount],
-                 OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept
-        : RecorderCore(slots, SlotCount, lanes, LaneCount, policy) {
+                           OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept {
+        if constexpr (config::enabled) attach(slots, SlotCount, lanes, LaneCount, policy);
         static_assert(LaneCount > 0 && (LaneCount & (LaneCount - 1)) == 0, "lane count must be a power of two");
         static_assert(SlotCount >= LaneCount && (SlotCount & (SlotCount - 1)) == 0,
                       "slot count must be a power of two, at least one per lane");
@@ -1666,13 +2005,14 @@ class RecorderCore {
     RecorderCore& operator=(const RecorderCore&) = delete;
 
     OverflowPolicy policy() const noexcept { return policy_; }
-    std::size_t capacity() const noexcept { return lane_capacity_ * lane_count_; }
+    std::size_t capacity() const noexcept { return config::enabled ? lane_capacity_ * lane_count_ : 0; }
     std::size_t lane_count() const noexcept { return lane_count_; }
 
     // Registers a service name for the dumps' localEndpoint and returns its index. Names
     // are copied (cut at 64 bytes); the same name gets the same index. When the table
     // is full the last slot is shared (documented limit MICROTRACE_MAX_SERVICES).
     std::uint8_t register_service(std::string_view name) noexcept {
+        if constexpr (!config::enabled) return 0;
         name = name.substr(0, SpanData::utf8_prefix_length(name, max_service_name));
         DumpGuard guard(*this);
         for (std::size_t i = 0; i < service_count_; ++i)
@@ -1685,24 +2025,28 @@ class RecorderCore {
     }
 
     std::string_view service_name(std::uint8_t index) const noexcept {
+        if constexpr (!config::enabled) return {};
         if (index >= service_count_ || index >= config::max_services) return "unknown_service";
         return {services_[index].chars, services_[index].size};
     }
 
     // Counts a sampled span that started on this thread.
-    void note_started() noexcept { this_lane().started.fetch_add(1, std::memory_order_relaxed); }
+    void note_started() noexcept {
+        if constexpr (config::enabled) this_lane().started.fetch_add(1, std::memory_order_relaxed);
+    }
 
     // Writes an ended span into this thread's lane, or counts it as dropped.
     void record(const SpanData& span) noexcept {
+        if constexpr (!config::enabled) return;
         RecorderLane& lane = this_lane();
         std::uint64_t position = 0;
-        if (!reserve(lane, position)) {
+        if (lane_capacity_ == 0 || !reserve(lane, position)) {
             lane.dropped.fetch_add(1, std::memory_order_relaxed);
             return;
         }
         RecorderSlot& slot = slot_for(lane, position);
         if (!claim(slot, position)) return;  // already superseded: a drain counts it overwritten
-        std::atomic_thread_fence(std::memory_order_release);
+        detail::atomic_fence(std::memory_order_release);
         detail::store_words(slot, span);
         slot.sequence.store(2 * position + 2, std::memory_order_release);
     }
@@ -1710,6 +2054,9 @@ class RecorderCore {
     // The counters, summed over the lanes. Exact when no span is being written.
     RecorderStats stats() const noexcept {
         RecorderStats total;
+        if constexpr (!config::enabled) return total;
+        total.started = unattached_lane_.started.load(std::memory_order_relaxed);
+        total.dropped = unattached_lane_.dropped.load(std::memory_order_relaxed);
         for (std::size_t i = 0; i < lane_count_; ++i) {
             const RecorderLane& lane = lanes_[i];
             const std::uint64_t head = lane.head.load(std::memory_order_acquire);
@@ -1746,16 +2093,21 @@ class RecorderCore {
     std::size_t drain_zipkin(Sink sink) noexcept { return write_zipkin(sink, true); }
 
   protected:
-    // Storage must be fresh (as constructed): sequences and counters start at zero.
-    // Nothing here runs code, so a static recorder is constant-initialized and safe to
-    // use from other static constructors.
-    constexpr RecorderCore(RecorderSlot* slots, std::size_t slot_count, RecorderLane* lanes,
-                           std::size_t lane_count, OverflowPolicy policy) noexcept
-        : slots_(slots),
-          lanes_(lanes),
-          lane_count_(lane_count),
-          lane_capacity_(slot_count / lane_count),
-          policy_(policy) {}
+    // A recorder is all zeros until attach() points it at its storage, so a static one
+    // sits in .bss (not in .data, which would cost its whole size in the binary) and is
+    // usable at any point of static initialization: spans recorded before attach() are
+    // counted as dropped.
+    constexpr RecorderCore() noexcept = default;
+
+    // Points the recorder at fresh storage (sequences and counters at zero, as constructed).
+    void attach(RecorderSlot* slots, std::size_t slot_count, RecorderLane* lanes, std::size_t lane_count,
+                OverflowPolicy policy) noexcept {
+        slots_ = slots;
+        lanes_ = lanes;
+        lane_capacity_ = slot_count / lane_count;
+        policy_ = policy;
+        lane_count_ = lane_count;
+    }
 
   private:
     struct ServiceName {
@@ -1767,17 +2119,20 @@ class RecorderCore {
     class DumpGuard {
       public:
         explicit DumpGuard(const RecorderCore& recorder) noexcept : flag_(recorder.dump_busy_) {
-            while (flag_.exchange(true, std::memory_order_acquire)) std::this_thread::yield();
+            while (flag_.exchange(true, std::memory_order_acquire)) detail::yield_thread();
         }
         ~DumpGuard() { flag_.store(false, std::memory_order_release); }
         DumpGuard(const DumpGuard&) = delete;
         DumpGuard& operator=(const DumpGuard&) = delete;
 
       private:
-        std::atomic<bool>& flag_;
+        detail::Atomic<bool>& flag_;
     };
 
-    RecorderLane& this_lane() const noexcept { return lanes_[detail::thread_ordinal() & (lane_count_ - 1)]; }
+    RecorderLane& this_lane() const noexcept {
+        if (lane_count_ == 0) return unattached_lane_;
+        return lanes_[detail::thread_ordinal() & (lane_count_ - 1)];
+    }
 
     RecorderSlot& slot_for(const RecorderLane& lane, std::uint64_t position) const noexcept {
         const std::size_t lane_index = static_cast<std::size_t>(&lane - lanes_);
@@ -1806,7 +2161,7 @@ class RecorderCore {
         for (;;) {
             if (current >= writing) return false;
             if ((current & 1) != 0) {  // an older span is mid-copy here
-                std::this_thread::yield();
+                detail::yield_thread();
                 current = slot.sequence.load(std::memory_order_relaxed);
                 continue;
             }
@@ -1816,6 +2171,7 @@ class RecorderCore {
 
     template <class Visit>
     std::size_t walk(Visit& visit, bool consume) const noexcept {
+        if constexpr (!config::enabled) return 0;
         DumpGuard guard(*this);
         std::size_t visited = 0;
         SpanData span;
@@ -1850,6 +2206,7 @@ class RecorderCore {
     }
 
     std::size_t write_zipkin(Sink sink, bool consume) const noexcept {
+        if constexpr (!config::enabled) return 0;  // an empty dump: not even "[]"
         JsonWriter json(sink);
         json.raw('[');
         bool first = true;
@@ -1863,22 +2220,24 @@ class RecorderCore {
         return written;
     }
 
-    RecorderSlot* slots_;
-    RecorderLane* lanes_;
-    std::size_t lane_count_;
-    std::size_t lane_capacity_;
-    OverflowPolicy policy_;
-    mutable std::atomic<bool> dump_busy_{false};
+    RecorderSlot* slots_ = nullptr;
+    RecorderLane* lanes_ = nullptr;
+    std::size_t lane_count_ = 0;
+    std::size_t lane_capacity_ = 0;
+    OverflowPolicy policy_ = OverflowPolicy::overwrite_oldest;
+    mutable RecorderLane unattached_lane_;  // counts what arrives before attach()
+    mutable detail::Atomic<bool> dump_busy_{false};
     std::size_t service_count_ = 0;
-    ServiceName services_[config::max_services]{};
+    ServiceName services_[config::enabled ? config::max_services : 1]{};
 };
 
 namespace detail {
 // Recorder<> storage, a base class so it is constructed before RecorderCore points at it.
+// Compiled out, it keeps one of each so the types stay usable and nearly empty.
 template <std::size_t Capacity, std::size_t Lanes>
 struct RecorderStorage {
-    RecorderLane lanes_storage[Lanes];
-    RecorderSlot slots_storage[Capacity];
+    RecorderLane lanes_storage[config::enabled ? Lanes : 1];
+    RecorderSlot slots_storage[config::enabled ? Capacity : 1];
 };
 }  // namespace detail
 
@@ -1893,7 +2252,9 @@ class Recorder : private detail::RecorderStorage<Capacity, Lanes>, public Record
 
   public:
     constexpr explicit Recorder(OverflowPolicy policy = OverflowPolicy::overwrite_oldest) noexcept
-        : RecorderCore(this->slots_storage, Capacity, this->lanes_storage, Lanes, policy) {}
+        : RecorderCore() {
+        if constexpr (config::enabled) attach(this->slots_storage, Capacity, this->lanes_storage, Lanes, policy);
+    }
 };
 
 MICROTRACE_END_NAMESPACE
@@ -1932,16 +2293,24 @@ struct TracerState {
 };
 
 // The calling thread's current span: the implicit parent of the next span it starts.
-inline SpanContext& current_context() noexcept {
+// nullptr when the build has no thread_local (MICROTRACE_THREAD_LOCAL=0) or no tracing.
+inline SpanContext* current_context() noexcept {
+#if MICROTRACE_THREAD_LOCAL && MICROTRACE_ENABLED
     thread_local SpanContext current;
-    return current;
+    return &current;
+#else
+    return nullptr;
+#endif
 }
 
 }  // namespace detail
 
 // The calling thread's current span context (invalid when no span is active): inject it
 // into outgoing requests made below an instrumented function.
-inline SpanContext current_span_context() noexcept { return detail::current_context(); }
+inline SpanContext current_span_context() noexcept {
+    const SpanContext* current = detail::current_context();
+    return current != nullptr ? *current : SpanContext{};
+}
 
 class Span {
   public:
@@ -1960,15 +2329,15 @@ class Span {
     Span(const Span&) = delete;
     Span& operator=(const Span&) = delete;
 
-    // True while the span is sampled and not yet ended.
-    bool is_recording() const noexcept { return tracer_ != nullptr; }
+    // True while the span is sampled and not yet ended (always false when compiled out).
+    bool is_recording() const noexcept { return config::enabled && tracer_ != nullptr; }
     // Ids and flags to propagate; valid for sampled and unsampled spans alike.
     const SpanContext& context() const noexcept { return context_; }
 
     // Sets an attribute (a Zipkin tag). Setting a key again replaces its value. When the
     // span is full the attribute is counted as dropped; a long value is cut and counted.
     Span& set_attribute(std::string_view key, std::string_view value) noexcept {
-        if (tracer_ == nullptr) return *this;
+        if (!is_recording()) return *this;
         if (AttributeData* slot = data_.attribute_slot(key)) {
             slot->type = AttributeType::string;
             slot->text = data_.store(value);
@@ -1991,6 +2360,8 @@ class Span {
             return set_number(key, AttributeType::uint64, static_cast<std::uint64_t>(value));
     }
     Span& set_attribute(std::string_view key, double value) noexcept {
+        if (!is_recording()) return *this;
+        detail::use_float_attributes();
         std::uint64_t bits;
         std::memcpy(&bits, &value, sizeof bits);
         return set_number(key, AttributeType::float64, bits);
@@ -1998,11 +2369,11 @@ class Span {
 
     // Adds a timestamped event (a Zipkin annotation), now or at `when`.
     Span& add_event(std::string_view name) noexcept {
-        if (tracer_ == nullptr) return *this;
-        return add_event(name, EpochNanos(tracer_->clock.to_epoch_ns(tracer_->clock.now_ns())));
+        if (!is_recording()) return *this;
+        return add_event(name, EpochNanos(tracer_->clock.now_epoch_ns()));
     }
     Span& add_event(std::string_view name, EpochNanos when) noexcept {
-        if (tracer_ == nullptr) return *this;
+        if (!is_recording()) return *this;
         if (data_.events_full()) {
             ++data_.dropped_events;
         } else {
@@ -2014,7 +2385,7 @@ class Span {
     // Sets the status, as OpenTelemetry does: `ok` is final, `unset` changes nothing, and
     // the message is kept only for `error`.
     Span& set_status(StatusCode code, std::string_view message = {}) noexcept {
-        if (tracer_ == nullptr || code == StatusCode::unset || data_.status == StatusCode::ok) return *this;
+        if (!is_recording() || code == StatusCode::unset || data_.status == StatusCode::ok) return *this;
         data_.status = code;
         data_.status_message = code == StatusCode::error ? data_.store(message) : StringRef{0, 0};
         return *this;
@@ -2022,27 +2393,26 @@ class Span {
 
     // Marks the span failed with `message` and adds an "exception: <message>" event.
     Span& record_error(std::string_view message) noexcept {
-        if (tracer_ == nullptr) return *this;
+        if (!is_recording()) return *this;
         set_status(StatusCode::error, message);
         if (data_.events_full()) {
             ++data_.dropped_events;
         } else {
-            const std::uint64_t now = tracer_->clock.to_epoch_ns(tracer_->clock.now_ns());
-            data_.add_event(now, data_.store_joined("exception: ", message));
+            data_.add_event(tracer_->clock.now_epoch_ns(), data_.store_joined("exception: ", message));
         }
         return *this;
     }
 
     // Renames the span (e.g. once the route is known).
     Span& set_name(std::string_view name) noexcept {
-        if (tracer_ != nullptr) data_.name = data_.store(name);
+        if (is_recording()) data_.name = data_.store(name);
         return *this;
     }
 
     // Describes the peer of a client or server span. Returns false (and records no
     // address) when `endpoint.address` is neither IPv4 nor IPv6 text.
     bool set_remote_endpoint(const Endpoint& endpoint) noexcept {
-        if (tracer_ == nullptr) return true;
+        if (!is_recording()) return true;
         EndpointData& remote = data_.remote;
         remote = EndpointData{};
         data_.options |= SpanOptions::remote_endpoint;
@@ -2057,7 +2427,7 @@ class Span {
 
     // Marks the span as Zipkin "shared": its id was started by the caller's tracer.
     Span& set_shared(bool shared = true) noexcept {
-        if (tracer_ != nullptr)
+        if (is_recording())
             data_.options = static_cast<std::uint8_t>(shared ? data_.options | SpanOptions::shared
                                                              : data_.options & ~SpanOptions::shared);
         return *this;
@@ -2066,11 +2436,11 @@ class Span {
     // Ends the span now (or at `when`), records it if sampled, and restores the thread's
     // previous current span. Later calls, and every call on an ended span, do nothing.
     void end() noexcept {
-        if (tracer_ != nullptr) finish(tracer_->clock.to_epoch_ns(tracer_->clock.now_ns()));
+        if (is_recording()) finish(tracer_->clock.now_epoch_ns());
         deactivate();
     }
     void end(EpochNanos when) noexcept {
-        if (tracer_ != nullptr) finish(when.count());
+        if (is_recording()) finish(when.count());
         deactivate();
     }
 
@@ -2079,7 +2449,7 @@ class Span {
     friend class Tracer;
 
     Span& set_number(std::string_view key, AttributeType type, std::uint64_t bits) noexcept {
-        if (tracer_ == nullptr) return *this;
+        if (!is_recording()) return *this;
         if (AttributeData* slot = data_.attribute_slot(key)) {
             slot->type = type;
             slot->number = bits;
@@ -2095,22 +2465,24 @@ class Span {
 
     // Makes this span the thread's current one, remembering what to restore.
     void activate() noexcept {
-        SpanContext& current = detail::current_context();
-        restore_ = current;
-        current = context_;
+        SpanContext* current = detail::current_context();
+        if (current == nullptr) return;
+        restore_ = *current;
+        *current = context_;
         active_ = true;
     }
 
     // Restores the previous current span, unless a later span took over the thread (or
     // the span moved to another thread): then the current span is left alone.
     void deactivate() noexcept {
-        if (!active_) return;
+        SpanContext* current = detail::current_context();
+        if (current == nullptr || !active_) return;
         active_ = false;
-        SpanContext& current = detail::current_context();
-        if (current.span_id == context_.span_id && current.trace_id == context_.trace_id) current = restore_;
+        if (current->span_id == context_.span_id && current->trace_id == context_.trace_id) *current = restore_;
     }
 
     void take(Span& other) noexcept {
+        if constexpr (!config::enabled) return;
         context_ = other.context_;
         restore_ = other.restore_;
         active_ = other.active_;
@@ -2139,6 +2511,7 @@ MICROTRACE_END_NAMESPACE
 // microtrace/tracer.hpp — Tracer: starts spans for one service, decides sampling, and
 // points sampled spans at a recorder.
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -2152,6 +2525,15 @@ MICROTRACE_END_NAMESPACE
 // #include "microtrace/span.hpp" (already inlined above)
 
 MICROTRACE_BEGIN_NAMESPACE
+
+namespace detail {
+// The length of the string in `text[0..capacity)`: up to its first NUL, if any.
+constexpr std::size_t bounded_length(const char* text, std::size_t capacity) noexcept {
+    std::size_t length = 0;
+    while (length < capacity && text[length] != '\0') ++length;
+    return length;
+}
+}  // namespace detail
 
 // How to start a span, beyond its name. The defaults give an internal span, child of
 // the thread's current span, starting now, that becomes the thread's current span.
@@ -2169,11 +2551,20 @@ struct StartOptions {
 template <class Sampler = AlwaysOnSampler>
 class Tracer {
   public:
-    Tracer(std::string_view service_name, RecorderCore& recorder, Sampler sampler = Sampler{},
-           Clock clock = Clock::standard(), IdGenerator ids = IdGenerator{}) noexcept
-        : state_{&recorder, clock, recorder.register_service(service_name)},
+    // Compiled out (MICROTRACE_ENABLED=0) it is constant-initialized and never touched,
+    // so a static tracer leaves no code or data behind.
+    constexpr Tracer(std::string_view service_name, RecorderCore& recorder, Sampler sampler = Sampler{},
+                     Clock clock = Clock::default_clock(), IdGenerator ids = IdGenerator{}) noexcept
+        : state_{&recorder, clock, config::enabled ? recorder.register_service(service_name) : std::uint8_t{0}},
           sampler_(std::move(sampler)),
           ids_(ids) {}
+    // A name given as a literal or an array: measured without strlen, so that a static
+    // tracer is constant-initialized (std::string_view's strlen is not folded there).
+    template <std::size_t N>
+    constexpr Tracer(const char (&service_name)[N], RecorderCore& recorder, Sampler sampler = Sampler{},
+                     Clock clock = Clock::default_clock(), IdGenerator ids = IdGenerator{}) noexcept
+        : Tracer(std::string_view(service_name, detail::bounded_length(service_name, N)), recorder,
+                 std::move(sampler), clock, ids) {}
     Tracer(const Tracer&) = delete;
     Tracer& operator=(const Tracer&) = delete;
 
@@ -2195,10 +2586,11 @@ class Tracer {
     }
 
     Span start_span(std::string_view name, const StartOptions& options) noexcept {
+        if constexpr (!config::enabled) return Span{};
         const SpanContext* parent = options.parent;
         if (parent == nullptr && !options.root) {
-            const SpanContext& current = detail::current_context();
-            if (current.is_valid()) parent = &current;
+            const SpanContext* current = detail::current_context();
+            if (current != nullptr && current->is_valid()) parent = current;
         }
         if (parent != nullptr && !parent->is_valid() && !parent->remote) parent = nullptr;
         const bool continues = parent != nullptr && parent->is_valid();
@@ -2218,6 +2610,7 @@ class Tracer {
         if (continues) {
             context.trace_id_64bit = parent->trace_id_64bit;
             context.trace_state = parent->trace_state;
+            context.baggage = parent->baggage;
         }
         // `parent` may be the thread's current context, which activate() overwrites.
         const SpanId parent_id = continues ? parent->span_id : SpanId{};
@@ -2228,8 +2621,10 @@ class Tracer {
 
     Sampler& sampler() noexcept { return sampler_; }
     const Sampler& sampler() const noexcept { return sampler_; }
-    RecorderCore& recorder() const noexcept { return *state_.recorder; }
-    std::string_view service_name() const noexcept { return state_.recorder->service_name(state_.service_index); }
+    std::string_view service_name() const noexcept {
+        if constexpr (!config::enabled) return {};
+        return state_.recorder->service_name(state_.service_index);
+    }
 
   private:
     void begin_recording(Span& span, std::string_view name, const StartOptions& options, SpanId parent_id) noexcept {
@@ -2244,7 +2639,7 @@ class Tracer {
                                                  (span.context_.trace_id_64bit ? SpanOptions::trace_id_64bit : 0));
         data.name = data.store(name);
         data.start_epoch_ns = options.start_time.count() != 0 ? options.start_time.count()
-                                                              : state_.clock.to_epoch_ns(state_.clock.now_ns());
+                                                              : state_.clock.now_epoch_ns();
         span.tracer_ = &state_;
         state_.recorder->note_started();
     }
@@ -2256,6 +2651,74 @@ class Tracer {
 
 MICROTRACE_END_NAMESPACE
 // end of "microtrace/tracer.hpp"
+// #include "microtrace/macros.hpp" (inlined)
+// microtrace/macros.hpp — instrumentation that costs nothing when it is compiled out.
+//
+// Plain calls (`span.set_attribute("k", compute())`) always evaluate their arguments, as
+// C++ requires. These macros do not: their arguments are evaluated only when the span is
+// recording, and never when MICROTRACE_ENABLED=0 or the span's detail level is above
+// MICROTRACE_DETAIL_LEVEL. They are still type-checked in every build (as an unevaluated
+// operand), so a disabled build cannot rot, and they leave no unused variables behind.
+
+#include <utility>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/span.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+namespace detail {
+
+// Runs `start` (a lambda that starts the span) only when spans of `Level` are compiled in.
+template <int Level, class Start>
+Span start_at_level(Start&& start) noexcept {
+    if constexpr (config::enabled && Level <= config::detail_level)
+        return std::forward<Start>(start)();
+    else
+        return Span{};
+}
+
+}  // namespace detail
+MICROTRACE_END_NAMESPACE
+
+// Type-checks `expr` without evaluating it.
+#define MICROTRACE_DETAIL_UNEVALUATED(expr) static_cast<void>(sizeof(((expr), 0)))
+
+// `auto var = tracer.start_span(args...)` for spans of detail level `level` (0: coarse,
+// 1: detail, 2: verbose). Above MICROTRACE_DETAIL_LEVEL, `var` is an empty Span and
+// `args` are not evaluated.
+#define MICROTRACE_SPAN_AT(level, var, tracer, ...) \
+    auto var = ::microtrace::detail::start_at_level<level>([&] { return (tracer).start_span(__VA_ARGS__); })
+
+// A coarse span: kept at every detail level (per request, per frame).
+#define MICROTRACE_SPAN(var, tracer, ...) MICROTRACE_SPAN_AT(0, var, tracer, __VA_ARGS__)
+// A detail span: kept at MICROTRACE_DETAIL_LEVEL >= 1 (per system, per query).
+#define MICROTRACE_SPAN_DETAIL(var, tracer, ...) MICROTRACE_SPAN_AT(1, var, tracer, __VA_ARGS__)
+// A verbose span: kept at MICROTRACE_DETAIL_LEVEL >= 2 (per entity, per item).
+#define MICROTRACE_SPAN_VERBOSE(var, tracer, ...) MICROTRACE_SPAN_AT(2, var, tracer, __VA_ARGS__)
+
+#if MICROTRACE_ENABLED
+// Calls `span.method(args...)` only when the span is recording, so `args` cost nothing
+// for spans that are not sampled.
+#define MICROTRACE_DETAIL_IF_RECORDING(span, call)  \
+    do {                                            \
+        auto& microtrace_span_ = (span);            \
+        if (microtrace_span_.is_recording()) {      \
+            static_cast<void>(microtrace_span_.call); \
+        }                                           \
+    } while (false)
+#else
+#define MICROTRACE_DETAIL_IF_RECORDING(span, call) MICROTRACE_DETAIL_UNEVALUATED((span).call)
+#endif
+
+// span.set_attribute(key, value)
+#define MICROTRACE_ATTRIBUTE(span, key, value) MICROTRACE_DETAIL_IF_RECORDING(span, set_attribute(key, value))
+// span.add_event(name)
+#define MICROTRACE_EVENT(span, name) MICROTRACE_DETAIL_IF_RECORDING(span, add_event(name))
+// span.set_status(code[, message])
+#define MICROTRACE_STATUS(span, ...) MICROTRACE_DETAIL_IF_RECORDING(span, set_status(__VA_ARGS__))
+// span.record_error(message)
+#define MICROTRACE_ERROR(span, message) MICROTRACE_DETAIL_IF_RECORDING(span, record_error(message))
+// end of "microtrace/macros.hpp"
 // #include "microtrace/samplers/samplers.hpp" (inlined)
 // microtrace/samplers/samplers.hpp — every built-in sampler; docs/sampling.md explains them.
 
@@ -2301,7 +2764,10 @@ class ProbabilitySampler {
 
     // `ProbabilitySampler{0.05}`.
     SamplerDescription description() const noexcept {
-        return SamplerDescription{}.append("ProbabilitySampler{").append_number(probability_).append("}");
+        return SamplerDescription{}
+            .append("ProbabilitySampler{")
+            .append_number(probability_)
+            .append("}");
     }
 
   private:
@@ -2395,10 +2861,12 @@ class ParentBased {
         const SpanContext* parent = params.parent;
         if (parent == nullptr) return root_.should_sample(params);
         // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
-        if (parent->debug) return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
+        if (parent->debug)
+            return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
         // A parent without ids still carries a decision when it came from a carrier (B3
         // `b3: 0` / `b3: 1`); B3 "defer" carries none.
-        const bool has_decision = !parent->sampling_deferred && (parent->is_valid() || parent->remote);
+        const bool has_decision =
+            !parent->sampling_deferred && (parent->is_valid() || parent->remote);
         if (!has_decision) return root_.should_sample(params);
         if (parent->remote)
             return parent->is_sampled() ? remote_parent_sampled_.should_sample(params)
@@ -2422,11 +2890,15 @@ class ParentBased {
     // The delegates, e.g. to read an adaptive root sampler's probability or statistics.
     Root& root() noexcept { return root_; }
     const Root& root() const noexcept { return root_; }
-    const RemoteParentSampled& remote_parent_sampled() const noexcept { return remote_parent_sampled_; }
+    const RemoteParentSampled& remote_parent_sampled() const noexcept {
+        return remote_parent_sampled_;
+    }
     const RemoteParentNotSampled& remote_parent_not_sampled() const noexcept {
         return remote_parent_not_sampled_;
     }
-    const LocalParentSampled& local_parent_sampled() const noexcept { return local_parent_sampled_; }
+    const LocalParentSampled& local_parent_sampled() const noexcept {
+        return local_parent_sampled_;
+    }
     const LocalParentNotSampled& local_parent_not_sampled() const noexcept {
         return local_parent_not_sampled_;
     }
@@ -2478,7 +2950,11 @@ inline std::uint64_t coarse_monotonic_ns() noexcept {
         return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u +
                static_cast<std::uint64_t>(now.tv_nsec);
 #endif
+#if MICROTRACE_STD_CLOCK
     return Clock::steady_now_ns();
+#else
+    return 0;  // MICROTRACE_STD_CLOCK=0: no clock to fall back on; pass your own tick counter
+#endif
 }
 
 MICROTRACE_END_NAMESPACE
@@ -2699,7 +3175,8 @@ class AdaptiveSampler {
         }
         const std::uint64_t threshold = threshold_.load(std::memory_order_relaxed);
         const bool sampled = threshold_samples(threshold, params.randomness());
-        // One RMW counts both: decisions in the high half, sampled ones in the low half.
+        // One RMW counts both: decisions in the high half, sampled ones in the low half
+        // (so a window holds up to 2^32 - 1 decisions: 4 billion a second in clock mode).
         window_counts_.fetch_add(one_decision | (sampled ? 1 : 0), std::memory_order_relaxed);
         return {sampled, sampled ? threshold : no_sampling_threshold};
     }
@@ -2729,7 +3206,8 @@ class AdaptiveSampler {
             stats.windows = before / 2;
             stats.window_decisions = counts >> 32;
             stats.window_sampled = counts & low_half;
-            stats.decisions = total_decisions_.load(std::memory_order_acquire) + stats.window_decisions;
+            stats.decisions =
+                total_decisions_.load(std::memory_order_acquire) + stats.window_decisions;
             stats.sampled = total_sampled_.load(std::memory_order_acquire) + stats.window_sampled;
             if (windows_ended_.load(std::memory_order_relaxed) == before) return stats;
         }
@@ -2821,7 +3299,8 @@ class AdaptiveSampler {
         now_ns_ = other.now_ns_;
         highest_threshold_ = other.highest_threshold_;
         lowest_threshold_ = other.lowest_threshold_;
-        threshold_.store(other.threshold_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        threshold_.store(other.threshold_.load(std::memory_order_relaxed),
+                         std::memory_order_relaxed);
         window_counts_.store(other.window_counts_.load(std::memory_order_relaxed),
                              std::memory_order_relaxed);
         window_end_ns_.store(other.window_end_ns_.load(std::memory_order_relaxed),

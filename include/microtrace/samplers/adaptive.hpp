@@ -91,7 +91,8 @@ class AdaptiveSampler {
         }
         const std::uint64_t threshold = threshold_.load(std::memory_order_relaxed);
         const bool sampled = threshold_samples(threshold, params.randomness());
-        // One RMW counts both: decisions in the high half, sampled ones in the low half.
+        // One RMW counts both: decisions in the high half, sampled ones in the low half
+        // (so a window holds up to 2^32 - 1 decisions: 4 billion a second in clock mode).
         window_counts_.fetch_add(one_decision | (sampled ? 1 : 0), std::memory_order_relaxed);
         return {sampled, sampled ? threshold : no_sampling_threshold};
     }
@@ -121,7 +122,8 @@ class AdaptiveSampler {
             stats.windows = before / 2;
             stats.window_decisions = counts >> 32;
             stats.window_sampled = counts & low_half;
-            stats.decisions = total_decisions_.load(std::memory_order_acquire) + stats.window_decisions;
+            stats.decisions =
+                total_decisions_.load(std::memory_order_acquire) + stats.window_decisions;
             stats.sampled = total_sampled_.load(std::memory_order_acquire) + stats.window_sampled;
             if (windows_ended_.load(std::memory_order_relaxed) == before) return stats;
         }
@@ -213,7 +215,8 @@ class AdaptiveSampler {
         now_ns_ = other.now_ns_;
         highest_threshold_ = other.highest_threshold_;
         lowest_threshold_ = other.lowest_threshold_;
-        threshold_.store(other.threshold_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        threshold_.store(other.threshold_.load(std::memory_order_relaxed),
+                         std::memory_order_relaxed);
         window_counts_.store(other.window_counts_.load(std::memory_order_relaxed),
                              std::memory_order_relaxed);
         window_end_ns_.store(other.window_end_ns_.load(std::memory_order_relaxed),

@@ -82,10 +82,12 @@ class ParentBased {
         const SpanContext* parent = params.parent;
         if (parent == nullptr) return root_.should_sample(params);
         // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
-        if (parent->debug) return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
+        if (parent->debug)
+            return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
         // A parent without ids still carries a decision when it came from a carrier (B3
         // `b3: 0` / `b3: 1`); B3 "defer" carries none.
-        const bool has_decision = !parent->sampling_deferred && (parent->is_valid() || parent->remote);
+        const bool has_decision =
+            !parent->sampling_deferred && (parent->is_valid() || parent->remote);
         if (!has_decision) return root_.should_sample(params);
         if (parent->remote)
             return parent->is_sampled() ? remote_parent_sampled_.should_sample(params)
@@ -109,11 +111,15 @@ class ParentBased {
     // The delegates, e.g. to read an adaptive root sampler's probability or statistics.
     Root& root() noexcept { return root_; }
     const Root& root() const noexcept { return root_; }
-    const RemoteParentSampled& remote_parent_sampled() const noexcept { return remote_parent_sampled_; }
+    const RemoteParentSampled& remote_parent_sampled() const noexcept {
+        return remote_parent_sampled_;
+    }
     const RemoteParentNotSampled& remote_parent_not_sampled() const noexcept {
         return remote_parent_not_sampled_;
     }
-    const LocalParentSampled& local_parent_sampled() const noexcept { return local_parent_sampled_; }
+    const LocalParentSampled& local_parent_sampled() const noexcept {
+        return local_parent_sampled_;
+    }
     const LocalParentNotSampled& local_parent_not_sampled() const noexcept {
         return local_parent_not_sampled_;
     }

@@ -38,7 +38,10 @@ class ProbabilitySampler {
 
     // `ProbabilitySampler{0.05}`.
     SamplerDescription description() const noexcept {
-        return SamplerDescription{}.append("ProbabilitySampler{").append_number(probability_).append("}");
+        return SamplerDescription{}
+            .append("ProbabilitySampler{")
+            .append_number(probability_)
+            .append("}");
     }
 
   private:

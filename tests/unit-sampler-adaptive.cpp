@@ -339,8 +339,8 @@ TEST_CASE("as a ParentBased root behind a Tracer it counts root traces only") {
         StartOptions options;
         options.root = true;
         Span root = tracer.start_span("frame", options);
-        Span child = tracer.start_span("physics");
-        Span grandchild = tracer.start_span("broadphase");
+        Span child = tracer.start_span("physics", root.context());
+        Span grandchild = tracer.start_span("broadphase", child.context());
     }
     const AdaptiveSamplerStatistics stats = tracer.sampler().root().statistics();
     CHECK(stats.decisions == 10);
@@ -386,6 +386,41 @@ TEST_CASE("initial probability, and inverted or odd bounds") {
     CHECK_FALSE(nothing.should_sample(SamplingParameters{}).sampled);
 }
 
+TEST_CASE("the first window opens with the first decision, not at construction") {
+    simulated_ns = 0;
+    AdaptiveSamplerConfig config;
+    config.target = 100;
+    config.now_ns = &simulated_clock;
+    const AdaptiveSampler sampler(config);  // e.g. a static, built at start-up
+    simulated_ns = 3600 * second;           // first used an hour later
+    EvenTraceIds ids;
+    const std::vector<int> sampled = play(sampler, ids, 10'000, 3);
+    CHECK(sampled[0] == 10'000);             // a whole first window at max_probability...
+    CHECK(within(sampled[1], 100, 0.10));    // ...measured over one second, not an hour
+    CHECK(sampler.statistics().windows == 2);
+}
+
+TEST_CASE("a copy has the configuration and starts afresh") {
+    AdaptiveSampler original = AdaptiveSampler::per_tick(5);
+    for (int i = 0; i < 500; ++i) original.should_sample(SamplingParameters{});
+    original.advance_window();
+    REQUIRE(original.probability() == doctest::Approx(0.01));
+    const AdaptiveSampler copy = original;
+    CHECK(copy.probability() == 1.0);
+    CHECK(copy.statistics().decisions == 0);
+    CHECK(copy.description().view() == "AdaptiveSampler{5/tick,p=1,min=1.38777878078145e-17,max=1}");
+}
+
+#if defined(__cpp_constinit)
+// A static tracer's sampler must not need code at start-up (MICROTRACE_ENABLED=0 leaves none).
+constinit ParentBased<AdaptiveSampler> static_adaptive{AdaptiveSampler(100)};
+constinit ParentBased<AdaptiveSampler> static_per_tick{AdaptiveSampler::per_tick(2)};
+TEST_CASE("a static adaptive sampler is constant-initialized") {
+    CHECK(static_adaptive.root().target() == 100);
+    CHECK(static_per_tick.root().probability() == 1.0);
+}
+#endif
+
 TEST_CASE("deciding and ending windows allocate nothing") {
     AdaptiveSampler sampler = per_second(100);
     EvenTraceIds ids;
@@ -399,6 +434,6 @@ TEST_CASE("deciding and ending windows allocate nothing") {
     const SamplerDescription description = sampler.description();
     CHECK(probe.count() == 0);
     CHECK(stats.decisions == 3000);
-    CHECK(stats.windows == 4);  // at 1 s, 2 s and 3 s, and the forced one
+    CHECK(stats.windows == 3);  // opened at 1 ms, ended at 1.001 s and 2.001 s, then forced
     CHECK(description.size > 0);
 }

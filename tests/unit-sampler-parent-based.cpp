@@ -225,6 +225,14 @@ TEST_CASE("ParentBased holds its delegates by value and decides without allocati
     CHECK(sampled == 100);
 }
 
+#if defined(__cpp_constinit)
+// A static tracer's sampler must not need code at start-up (MICROTRACE_ENABLED=0 leaves none).
+constinit ParentBased<ProbabilitySampler, AlwaysOnSampler> static_parent_based{ProbabilitySampler(0.05)};
+TEST_CASE("a static ParentBased sampler is constant-initialized") {
+    CHECK(static_parent_based.root().threshold() == threshold_for_probability(0.05));
+}
+#endif
+
 TEST_CASE("through a Tracer: a probability root, children and remote parents follow") {
     Recorder<64> recorder;
     Tracer<ParentBased<ProbabilitySampler>> tracer("svc", recorder,
@@ -241,7 +249,7 @@ TEST_CASE("through a Tracer: a probability root, children and remote parents fol
         REQUIRE(context.sampling_threshold ==
                 (expected ? std::uint64_t{0x00c0000000000000ULL} : no_sampling_threshold));
         sampled_roots += expected ? 1 : 0;
-        Span child = tracer.start_span("child");  // the thread's current span is the parent
+        Span child = tracer.start_span("child", context);
         REQUIRE(child.context().is_sampled() == expected);
         REQUIRE(child.context().sampling_threshold == context.sampling_threshold);
     }

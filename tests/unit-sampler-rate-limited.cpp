@@ -125,18 +125,23 @@ TEST_CASE("as a ParentBased root it limits root traces only; children follow") {
     CHECK_FALSE(sampler.should_sample(SamplingParameters{}).sampled);
 }
 
-TEST_CASE("a copy takes the configuration and the bucket's level") {
+TEST_CASE("a copy takes the configuration and starts with a full bucket of its own") {
     simulated_ns = 0;
     const RateLimitedSampler original(100, 5, &simulated_clock);
     CHECK(sample_many(original, 3) == 3);
     const RateLimitedSampler copy = original;
-    CHECK(sample_many(copy, 10) == 2);
+    CHECK(copy.per_second() == 100);
+    CHECK(sample_many(copy, 10) == 5);
     CHECK(sample_many(original, 10) == 2);  // independent buckets
-    RateLimitedSampler assigned(1, 1, &simulated_clock);
-    assigned = original;
-    CHECK(assigned.per_second() == 100);
-    CHECK(sample_many(assigned, 10) == 0);
 }
+
+#if defined(__cpp_constinit)
+// A static tracer's sampler must not need code at start-up (MICROTRACE_ENABLED=0 leaves none).
+constinit ParentBased<RateLimitedSampler> static_limited{RateLimitedSampler(100, 10)};
+TEST_CASE("a static rate-limited sampler is constant-initialized") {
+    CHECK(static_limited.root().burst() == 10);
+}
+#endif
 
 TEST_CASE("descriptions show rate and burst") {
     CHECK(RateLimitedSampler(100).description().view() == "RateLimitedSampler{100/s,burst=100}");

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "../clock.hpp"
 #include "../config.hpp"
+#include "../detail/atomic.hpp"
 #include "../sampler.hpp"
 #include "coarse_clock.hpp"
 #include "threshold.hpp"
@@ -50,14 +52,18 @@ struct AdaptiveSamplerStatistics {
 // everything (up to max_probability). Use it as ParentBased's root sampler so that it
 // counts root traces and children follow their root.
 //
-// Hot path: one clock read (none in tick mode), two loads and one fetch_add. The thread
-// that first sees the window over ends it; the others keep deciding with the previous
-// probability meanwhile, and no decision is lost from the counts.
+// Hot path: one clock read (none in tick mode), two loads and one fetch_add on a counter
+// of the thread's own (8 cache-line stripes). The thread that first sees the window over
+// ends it; the others keep deciding with the previous probability meanwhile, and no
+// decision is lost from the counts. (With MICROTRACE_THREADS=0 the atomics are plain
+// variables and there is one stripe.)
 class AdaptiveSampler {
   public:
-    explicit AdaptiveSampler(double target_per_second) noexcept
+    explicit constexpr AdaptiveSampler(double target_per_second) noexcept
         : AdaptiveSampler(config_for(target_per_second, 1'000'000'000)) {}
-    explicit AdaptiveSampler(const AdaptiveSamplerConfig& config) noexcept
+    // The first window starts with the first decision (or advance_window()), not here, so
+    // that construction reads no clock and a static sampler is constant-initialized.
+    explicit constexpr AdaptiveSampler(const AdaptiveSamplerConfig& config) noexcept
         : target_(config.target > 0.0 ? config.target : 0.0),
           window_ns_(config.window_ns),
           smoothing_(config.smoothing > 0.0 && config.smoothing <= 1.0 ? config.smoothing : 1.0),
@@ -66,23 +72,28 @@ class AdaptiveSampler {
           highest_threshold_(threshold_for_probability(config.min_probability)),
           lowest_threshold_(clamp_threshold(threshold_for_probability(config.max_probability),
                                             0, highest_threshold_)),
-          threshold_(initial_threshold(config.initial_probability)) {
-        window_start_ns_ = window_ns_ != 0 ? now_ns_() : 0;
-        window_end_ns_.store(window_ns_ != 0 ? window_start_ns_ + window_ns_ : no_window_end,
-                             std::memory_order_relaxed);
-    }
+          initial_threshold_(initial_threshold(config.initial_probability)),
+          threshold_(initial_threshold_),
+          window_end_ns_(window_ns_ != 0 ? not_started : no_window_end) {}
     // A sampler whose windows are ticks: call advance_window() once per tick.
-    static AdaptiveSampler per_tick(double target_per_tick) noexcept {
+    static constexpr AdaptiveSampler per_tick(double target_per_tick) noexcept {
         return AdaptiveSampler(config_for(target_per_tick, 0));
     }
 
-    // Copies the configuration and the current state: for setting up, not for copying a
-    // sampler other threads are using.
-    AdaptiveSampler(const AdaptiveSampler& other) noexcept { copy_from(other); }
-    AdaptiveSampler& operator=(const AdaptiveSampler& other) noexcept {
-        if (this != &other) copy_from(other);
-        return *this;
-    }
+    // A copy has the same configuration and starts afresh (initial probability, no counts):
+    // copying is for setting up (the tracer takes its sampler by value), so it is constexpr
+    // and a static tracer stays constant-initialized.
+    constexpr AdaptiveSampler(const AdaptiveSampler& other) noexcept
+        : target_(other.target_),
+          window_ns_(other.window_ns_),
+          smoothing_(other.smoothing_),
+          now_ns_(other.now_ns_),
+          highest_threshold_(other.highest_threshold_),
+          lowest_threshold_(other.lowest_threshold_),
+          initial_threshold_(other.initial_threshold_),
+          threshold_(initial_threshold_),
+          window_end_ns_(window_ns_ != 0 ? not_started : no_window_end) {}
+    AdaptiveSampler& operator=(const AdaptiveSampler&) = delete;
 
     SamplingResult should_sample(const SamplingParameters& params) const noexcept {
         if (window_ns_ != 0) {
@@ -91,9 +102,10 @@ class AdaptiveSampler {
         }
         const std::uint64_t threshold = threshold_.load(std::memory_order_relaxed);
         const bool sampled = threshold_samples(threshold, params.randomness());
-        // One RMW counts both: decisions in the high half, sampled ones in the low half
-        // (so a window holds up to 2^32 - 1 decisions: 4 billion a second in clock mode).
-        window_counts_.fetch_add(one_decision | (sampled ? 1 : 0), std::memory_order_relaxed);
+        // One RMW counts both: decisions in the high half, sampled ones in the low half (so
+        // a window holds up to 2^32 - 1 decisions per stripe: billions a second).
+        window_counts_[counter_stripe()].counts.fetch_add(one_decision | (sampled ? 1 : 0),
+                                                           std::memory_order_relaxed);
         return {sampled, sampled ? threshold : no_sampling_threshold};
     }
 
@@ -118,10 +130,12 @@ class AdaptiveSampler {
             const std::uint64_t before = windows_ended_.load(std::memory_order_acquire);
             if (before % 2 != 0) continue;
             AdaptiveSamplerStatistics stats;
-            const std::uint64_t counts = window_counts_.load(std::memory_order_acquire);
             stats.windows = before / 2;
-            stats.window_decisions = counts >> 32;
-            stats.window_sampled = counts & low_half;
+            for (const CounterStripe& stripe : window_counts_) {
+                const std::uint64_t counts = stripe.counts.load(std::memory_order_acquire);
+                stats.window_decisions += counts >> 32;
+                stats.window_sampled += counts & low_half;
+            }
             stats.decisions =
                 total_decisions_.load(std::memory_order_acquire) + stats.window_decisions;
             stats.sampled = total_sampled_.load(std::memory_order_acquire) + stats.window_sampled;
@@ -151,11 +165,36 @@ class AdaptiveSampler {
   private:
     static constexpr std::uint64_t one_decision = std::uint64_t{1} << 32;
     static constexpr std::uint64_t low_half = one_decision - 1;
-    // window_end_ns_ values that no clock reaches: tick mode's, and "being ended".
+    // window_end_ns_ values that no clock reaches: tick mode's, and "being ended"; and 0,
+    // which every clock reading passes: "clock mode, no window yet".
     static constexpr std::uint64_t no_window_end = ~std::uint64_t{0} - 1;
     static constexpr std::uint64_t ending = ~std::uint64_t{0};
+    static constexpr std::uint64_t not_started = 0;
 
-    static AdaptiveSamplerConfig config_for(double target, std::uint64_t window_ns) noexcept {
+    // Decision counters: 8 stripes where threads have thread_local to remember theirs, else 1
+    // (and then no cache-line padding either).
+    static constexpr std::size_t counter_stripes =
+        MICROTRACE_THREADS && MICROTRACE_THREAD_LOCAL ? 8 : 1;
+    static constexpr std::size_t stripe_alignment =
+        counter_stripes > 1 ? 64 : alignof(std::uint64_t);
+
+    // This thread's stripe: threads take stripes in turn, the first time they decide.
+    static std::size_t counter_stripe() noexcept {
+#if MICROTRACE_THREADS && MICROTRACE_THREAD_LOCAL
+        static detail::Atomic<std::size_t> next_stripe{0};
+        thread_local std::size_t stripe_plus_one = 0;  // constant-initialized: no TLS guard
+        if (stripe_plus_one == 0) {
+            const std::size_t taken = next_stripe.fetch_add(1, std::memory_order_relaxed);
+            stripe_plus_one = taken % counter_stripes + 1;
+        }
+        return stripe_plus_one - 1;
+#else
+        return 0;
+#endif
+    }
+
+    static constexpr AdaptiveSamplerConfig config_for(double target,
+                                                      std::uint64_t window_ns) noexcept {
         AdaptiveSamplerConfig config;
         config.target = target;
         config.window_ns = window_ns;
@@ -165,7 +204,7 @@ class AdaptiveSampler {
                                                    std::uint64_t highest) noexcept {
         return threshold < lowest ? lowest : (threshold > highest ? highest : threshold);
     }
-    std::uint64_t initial_threshold(double probability) const noexcept {
+    constexpr std::uint64_t initial_threshold(double probability) const noexcept {
         if (probability < 0) return lowest_threshold_;  // the default: max_probability
         return clamp_threshold(threshold_for_probability(probability), lowest_threshold_,
                                highest_threshold_);
@@ -180,16 +219,27 @@ class AdaptiveSampler {
             if (end == ending || (!forced && now < end)) return false;
         } while (!window_end_ns_.compare_exchange_weak(end, ending, std::memory_order_acquire,
                                                        std::memory_order_relaxed));
+        if (end == not_started) {  // the first decision in clock mode: the first window opens
+            window_start_ns_ = now;
+            window_end_ns_.store(now + window_ns_, std::memory_order_release);
+            return true;
+        }
 
         windows_ended_.fetch_add(1, std::memory_order_relaxed);  // odd: statistics() waits
-        const std::uint64_t counts = window_counts_.exchange(0, std::memory_order_acq_rel);
-        total_decisions_.fetch_add(counts >> 32, std::memory_order_release);
-        total_sampled_.fetch_add(counts & low_half, std::memory_order_release);
+        std::uint64_t decisions = 0;
+        std::uint64_t sampled = 0;
+        for (CounterStripe& stripe : window_counts_) {
+            const std::uint64_t counts = stripe.counts.exchange(0, std::memory_order_acq_rel);
+            decisions += counts >> 32;
+            sampled += counts & low_half;
+        }
+        total_decisions_.fetch_add(decisions, std::memory_order_release);
+        total_sampled_.fetch_add(sampled, std::memory_order_release);
         windows_ended_.fetch_add(1, std::memory_order_release);  // even again
 
         // Decisions per window length; a window that ran long (an idle device) or was cut
         // short (advance_window) is scaled to the configured length.
-        double load = static_cast<double>(counts >> 32);
+        double load = static_cast<double>(decisions);
         if (window_ns_ != 0 && now > window_start_ns_)
             load *= static_cast<double>(window_ns_) / static_cast<double>(now - window_start_ns_);
         const bool step = !has_estimate_ || load > 2 * load_estimate_ || 2 * load < load_estimate_;
@@ -208,30 +258,6 @@ class AdaptiveSampler {
         return true;
     }
 
-    void copy_from(const AdaptiveSampler& other) noexcept {
-        target_ = other.target_;
-        window_ns_ = other.window_ns_;
-        smoothing_ = other.smoothing_;
-        now_ns_ = other.now_ns_;
-        highest_threshold_ = other.highest_threshold_;
-        lowest_threshold_ = other.lowest_threshold_;
-        threshold_.store(other.threshold_.load(std::memory_order_relaxed),
-                         std::memory_order_relaxed);
-        window_counts_.store(other.window_counts_.load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-        window_end_ns_.store(other.window_end_ns_.load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-        windows_ended_.store(other.windows_ended_.load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-        total_decisions_.store(other.total_decisions_.load(std::memory_order_relaxed),
-                               std::memory_order_relaxed);
-        total_sampled_.store(other.total_sampled_.load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-        window_start_ns_ = other.window_start_ns_;
-        load_estimate_ = other.load_estimate_;
-        has_estimate_ = other.has_estimate_;
-    }
-
     // Configuration.
     double target_ = 0;
     std::uint64_t window_ns_ = 0;
@@ -239,16 +265,23 @@ class AdaptiveSampler {
     Clock::NowFn now_ns_ = nullptr;
     std::uint64_t highest_threshold_ = max_threshold;  // from min_probability
     std::uint64_t lowest_threshold_ = 0;               // from max_probability
+    std::uint64_t initial_threshold_ = 0;              // from initial_probability
 
-    // Read and written by every decision.
-    mutable std::atomic<std::uint64_t> threshold_{0};
-    mutable std::atomic<std::uint64_t> window_counts_{0};  // decisions << 32 | sampled
-    mutable std::atomic<std::uint64_t> window_end_ns_{no_window_end};
+    // Read by every decision, written once a window: shared, clean, by all cores.
+    mutable detail::Atomic<std::uint64_t> threshold_{0};
+    mutable detail::Atomic<std::uint64_t> window_end_ns_{no_window_end};
+    // Written by every decision: a thread always counts into the same stripe, each on a
+    // cache line of its own, so threads on different cores do not pass lines back and forth
+    // (nor evict the two words above from each other's caches).
+    struct alignas(stripe_alignment) CounterStripe {
+        detail::Atomic<std::uint64_t> counts{0};  // decisions << 32 | sampled
+    };
+    mutable CounterStripe window_counts_[counter_stripes];
 
     // Written only by the thread that holds the window end (window_end_ns_ == ending).
-    mutable std::atomic<std::uint64_t> windows_ended_{0};  // twice the windows; odd mid-close
-    mutable std::atomic<std::uint64_t> total_decisions_{0};
-    mutable std::atomic<std::uint64_t> total_sampled_{0};
+    mutable detail::Atomic<std::uint64_t> windows_ended_{0};  // twice the windows; odd mid-close
+    mutable detail::Atomic<std::uint64_t> total_decisions_{0};
+    mutable detail::Atomic<std::uint64_t> total_sampled_{0};
     mutable std::uint64_t window_start_ns_ = 0;
     mutable double load_estimate_ = 0;
     mutable bool has_estimate_ = false;

@@ -4,7 +4,9 @@
 // Those samplers only need to know which second (or window) a decision falls in, so they
 // trade resolution for speed: Linux's CLOCK_MONOTONIC_COARSE costs about 5 ns against
 // steady_clock's 25-30 ns, with a resolution of one scheduler tick (1-4 ms). Elsewhere it
-// falls back to steady_clock. Firmware passes its own tick counter instead.
+// falls back to steady_clock, and with MICROTRACE_STD_CLOCK=0 to a clock stopped at 0 (a
+// rate limit then never refills, adaptive windows end only by advance_window()): firmware
+// passes its own tick counter instead.
 #pragma once
 
 #include <cstdint>

@@ -78,22 +78,13 @@ class ParentBased {
           local_parent_sampled_(std::move(local_parent_sampled)),
           local_parent_not_sampled_(std::move(local_parent_not_sampled)) {}
 
+    // Const when every delegate's should_sample is (all built-in ones are); the non-const
+    // overload serves custom delegates whose should_sample is not.
     SamplingResult should_sample(const SamplingParameters& params) const noexcept {
-        const SpanContext* parent = params.parent;
-        if (parent == nullptr) return root_.should_sample(params);
-        // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
-        if (parent->debug)
-            return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
-        // A parent without ids still carries a decision when it came from a carrier (B3
-        // `b3: 0` / `b3: 1`); B3 "defer" carries none.
-        const bool has_decision =
-            !parent->sampling_deferred && (parent->is_valid() || parent->remote);
-        if (!has_decision) return root_.should_sample(params);
-        if (parent->remote)
-            return parent->is_sampled() ? remote_parent_sampled_.should_sample(params)
-                                        : remote_parent_not_sampled_.should_sample(params);
-        return parent->is_sampled() ? local_parent_sampled_.should_sample(params)
-                                    : local_parent_not_sampled_.should_sample(params);
+        return decide(*this, params);
+    }
+    SamplingResult should_sample(const SamplingParameters& params) noexcept {
+        return decide(*this, params);
     }
 
     // `ParentBased{root=ProbabilitySampler{0.05}}`, plus each delegate that is not the
@@ -108,7 +99,8 @@ class ParentBased {
         return text.append("}");
     }
 
-    // The delegates, e.g. to read an adaptive root sampler's probability or statistics.
+    // The delegates, e.g. to read an adaptive root sampler's probability or statistics,
+    // or to end its window.
     Root& root() noexcept { return root_; }
     const Root& root() const noexcept { return root_; }
     const RemoteParentSampled& remote_parent_sampled() const noexcept {
@@ -125,6 +117,25 @@ class ParentBased {
     }
 
   private:
+    template <class Self>  // ParentBased or const ParentBased
+    static SamplingResult decide(Self& self, const SamplingParameters& params) noexcept {
+        const SpanContext* parent = params.parent;
+        if (parent == nullptr) return self.root_.should_sample(params);
+        // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
+        if (parent->debug)
+            return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
+        // A parent without ids still carries a decision when it came from a carrier (B3
+        // `b3: 0` / `b3: 1`); B3 "defer" carries none.
+        const bool has_decision =
+            !parent->sampling_deferred && (parent->is_valid() || parent->remote);
+        if (!has_decision) return self.root_.should_sample(params);
+        if (parent->remote)
+            return parent->is_sampled() ? self.remote_parent_sampled_.should_sample(params)
+                                        : self.remote_parent_not_sampled_.should_sample(params);
+        return parent->is_sampled() ? self.local_parent_sampled_.should_sample(params)
+                                    : self.local_parent_not_sampled_.should_sample(params);
+    }
+
     template <class Delegate>
     static void append_delegate(SamplerDescription& text, std::string_view name,
                                 const Delegate& delegate) noexcept {
@@ -132,13 +143,11 @@ class ParentBased {
             text.append(name).append(delegate.description().view());
     }
 
-    // `mutable` so that should_sample can stay const (callable on a shared tracer from many
-    // threads) even around a custom delegate whose should_sample is not const.
-    mutable Root root_;
-    mutable RemoteParentSampled remote_parent_sampled_;
-    mutable RemoteParentNotSampled remote_parent_not_sampled_;
-    mutable LocalParentSampled local_parent_sampled_;
-    mutable LocalParentNotSampled local_parent_not_sampled_;
+    Root root_;
+    RemoteParentSampled remote_parent_sampled_;
+    RemoteParentNotSampled remote_parent_not_sampled_;
+    LocalParentSampled local_parent_sampled_;
+    LocalParentNotSampled local_parent_not_sampled_;
 };
 
 MICROTRACE_END_NAMESPACE

@@ -6,6 +6,7 @@
 
 #include "../clock.hpp"
 #include "../config.hpp"
+#include "../detail/atomic.hpp"
 #include "../sampler.hpp"
 #include "coarse_clock.hpp"
 
@@ -20,7 +21,8 @@ MICROTRACE_BEGIN_NAMESPACE
 // is at most (burst - 1) token intervals ahead of now, and then pushes it one interval
 // later with a compare-exchange. A refused decision is a load and a compare; a granted one
 // is one CAS, retried only when another thread has just taken a token. Never more tokens
-// than the rate and burst allow, however many threads ask at once.
+// than the rate and burst allow, however many threads ask at once. (With
+// MICROTRACE_THREADS=0 the word is a plain variable.)
 //
 // Its decisions are not probabilistic, so they carry no OpenTelemetry threshold (`th` is
 // erased). Time comes from `now_ns` (default: coarse_monotonic_ns, a few ms resolution);
@@ -29,33 +31,24 @@ class RateLimitedSampler {
   public:
     // `burst` 0 means one second's worth (at least 1). `per_second` <= 0 or NaN never
     // samples. A null `now_ns` means the default clock.
-    explicit RateLimitedSampler(double per_second, std::uint32_t burst = 0,
-                                Clock::NowFn now_ns = &coarse_monotonic_ns) noexcept
+    explicit constexpr RateLimitedSampler(double per_second, std::uint32_t burst = 0,
+                                          Clock::NowFn now_ns = &coarse_monotonic_ns) noexcept
         : per_second_(per_second > 0.0 ? per_second : 0.0),
           burst_(burst != 0 ? burst : one_second_of(per_second_)),
           interval_ns_(interval_for(per_second_)),
           tolerance_ns_(tolerance_for(burst_, interval_ns_)),
           now_ns_(now_ns != nullptr ? now_ns : &coarse_monotonic_ns) {}
 
-    // Copies the configuration and the bucket's current level: for setting up, not for
-    // copying a sampler other threads are using.
-    RateLimitedSampler(const RateLimitedSampler& other) noexcept
+    // A copy has the same configuration and a full bucket of its own: copying is for
+    // setting up (the tracer takes its sampler by value), so it is constexpr and a static
+    // tracer stays constant-initialized.
+    constexpr RateLimitedSampler(const RateLimitedSampler& other) noexcept
         : per_second_(other.per_second_),
           burst_(other.burst_),
           interval_ns_(other.interval_ns_),
           tolerance_ns_(other.tolerance_ns_),
-          now_ns_(other.now_ns_),
-          full_again_at_ns_(other.full_again_at_ns_.load(std::memory_order_relaxed)) {}
-    RateLimitedSampler& operator=(const RateLimitedSampler& other) noexcept {
-        per_second_ = other.per_second_;
-        burst_ = other.burst_;
-        interval_ns_ = other.interval_ns_;
-        tolerance_ns_ = other.tolerance_ns_;
-        now_ns_ = other.now_ns_;
-        full_again_at_ns_.store(other.full_again_at_ns_.load(std::memory_order_relaxed),
-                                std::memory_order_relaxed);
-        return *this;
-    }
+          now_ns_(other.now_ns_) {}
+    RateLimitedSampler& operator=(const RateLimitedSampler&) = delete;
 
     SamplingResult should_sample(const SamplingParameters&) const noexcept {
         if (interval_ns_ == never) return {};
@@ -91,19 +84,20 @@ class RateLimitedSampler {
     // Caps keep every sum below 2^64 for centuries of uptime.
     static constexpr double max_span_ns = 0x1p62;
 
-    static std::uint32_t one_second_of(double per_second) noexcept {
+    static constexpr std::uint32_t one_second_of(double per_second) noexcept {
         if (per_second >= 4294967295.0) return 4294967295u;
         return per_second >= 1.0 ? static_cast<std::uint32_t>(per_second) : 1;
     }
     // Nanoseconds between two tokens, at least 1; `never` for a zero rate.
-    static std::uint64_t interval_for(double per_second) noexcept {
+    static constexpr std::uint64_t interval_for(double per_second) noexcept {
         if (!(per_second > 0.0)) return never;
         const double interval = 1e9 / per_second;
         if (interval >= max_span_ns) return never;
         return interval < 1.0 ? 1 : static_cast<std::uint64_t>(interval + 0.5);
     }
     // How far ahead of now the full-again instant may be for a token to remain.
-    static std::uint64_t tolerance_for(std::uint32_t burst, std::uint64_t interval_ns) noexcept {
+    static constexpr std::uint64_t tolerance_for(std::uint32_t burst,
+                                                 std::uint64_t interval_ns) noexcept {
         if (interval_ns == never) return 0;
         const double tolerance = (burst - 1.0) * static_cast<double>(interval_ns);
         return tolerance >= max_span_ns ? static_cast<std::uint64_t>(max_span_ns)
@@ -116,7 +110,7 @@ class RateLimitedSampler {
     std::uint64_t tolerance_ns_;
     Clock::NowFn now_ns_;
     // 0: full from the start.
-    mutable std::atomic<std::uint64_t> full_again_at_ns_{0};
+    mutable detail::Atomic<std::uint64_t> full_again_at_ns_{0};
 };
 
 MICROTRACE_END_NAMESPACE

@@ -19,3 +19,4 @@
 #include "tracer.hpp"
 #include "macros.hpp"
 #include "samplers/samplers.hpp"
+#include "propagation/propagation.hpp"

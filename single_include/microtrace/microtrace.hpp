@@ -2857,13 +2857,22 @@ class ParentBased {
           local_parent_sampled_(std::move(local_parent_sampled)),
           local_parent_not_sampled_(std::move(local_parent_not_sampled)) {}
 
-    // Const when every delegate's should_sample is (all built-in ones are); the non-const
-    // overload serves custom delegates whose should_sample is not.
     SamplingResult should_sample(const SamplingParameters& params) const noexcept {
-        return decide(*this, params);
-    }
-    SamplingResult should_sample(const SamplingParameters& params) noexcept {
-        return decide(*this, params);
+        const SpanContext* parent = params.parent;
+        if (parent == nullptr) return root_.should_sample(params);
+        // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
+        if (parent->debug)
+            return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
+        // A parent without ids still carries a decision when it came from a carrier (B3
+        // `b3: 0` / `b3: 1`); B3 "defer" carries none.
+        const bool has_decision =
+            !parent->sampling_deferred && (parent->is_valid() || parent->remote);
+        if (!has_decision) return root_.should_sample(params);
+        if (parent->remote)
+            return parent->is_sampled() ? remote_parent_sampled_.should_sample(params)
+                                        : remote_parent_not_sampled_.should_sample(params);
+        return parent->is_sampled() ? local_parent_sampled_.should_sample(params)
+                                    : local_parent_not_sampled_.should_sample(params);
     }
 
     // `ParentBased{root=ProbabilitySampler{0.05}}`, plus each delegate that is not the
@@ -2878,8 +2887,7 @@ class ParentBased {
         return text.append("}");
     }
 
-    // The delegates, e.g. to read an adaptive root sampler's probability or statistics,
-    // or to end its window.
+    // The delegates, e.g. to read an adaptive root sampler's probability or statistics.
     Root& root() noexcept { return root_; }
     const Root& root() const noexcept { return root_; }
     const RemoteParentSampled& remote_parent_sampled() const noexcept {
@@ -2896,25 +2904,6 @@ class ParentBased {
     }
 
   private:
-    template <class Self>  // ParentBased or const ParentBased
-    static SamplingResult decide(Self& self, const SamplingParameters& params) noexcept {
-        const SpanContext* parent = params.parent;
-        if (parent == nullptr) return self.root_.should_sample(params);
-        // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
-        if (parent->debug)
-            return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
-        // A parent without ids still carries a decision when it came from a carrier (B3
-        // `b3: 0` / `b3: 1`); B3 "defer" carries none.
-        const bool has_decision =
-            !parent->sampling_deferred && (parent->is_valid() || parent->remote);
-        if (!has_decision) return self.root_.should_sample(params);
-        if (parent->remote)
-            return parent->is_sampled() ? self.remote_parent_sampled_.should_sample(params)
-                                        : self.remote_parent_not_sampled_.should_sample(params);
-        return parent->is_sampled() ? self.local_parent_sampled_.should_sample(params)
-                                    : self.local_parent_not_sampled_.should_sample(params);
-    }
-
     template <class Delegate>
     static void append_delegate(SamplerDescription& text, std::string_view name,
                                 const Delegate& delegate) noexcept {
@@ -2922,11 +2911,13 @@ class ParentBased {
             text.append(name).append(delegate.description().view());
     }
 
-    Root root_;
-    RemoteParentSampled remote_parent_sampled_;
-    RemoteParentNotSampled remote_parent_not_sampled_;
-    LocalParentSampled local_parent_sampled_;
-    LocalParentNotSampled local_parent_not_sampled_;
+    // `mutable` so that should_sample can stay const (callable on a shared tracer from many
+    // threads) even around a custom delegate whose should_sample is not const.
+    mutable Root root_;
+    mutable RemoteParentSampled remote_parent_sampled_;
+    mutable RemoteParentNotSampled remote_parent_not_sampled_;
+    mutable LocalParentSampled local_parent_sampled_;
+    mutable LocalParentNotSampled local_parent_not_sampled_;
 };
 
 MICROTRACE_END_NAMESPACE
@@ -2938,9 +2929,7 @@ MICROTRACE_END_NAMESPACE
 // Those samplers only need to know which second (or window) a decision falls in, so they
 // trade resolution for speed: Linux's CLOCK_MONOTONIC_COARSE costs about 5 ns against
 // steady_clock's 25-30 ns, with a resolution of one scheduler tick (1-4 ms). Elsewhere it
-// falls back to steady_clock, and with MICROTRACE_STD_CLOCK=0 to a clock stopped at 0 (a
-// rate limit then never refills, adaptive windows end only by advance_window()): firmware
-// passes its own tick counter instead.
+// falls back to steady_clock. Firmware passes its own tick counter instead.
 
 #include <cstdint>
 
@@ -2978,7 +2967,6 @@ MICROTRACE_END_NAMESPACE
 
 // #include "microtrace/clock.hpp" (already inlined above)
 // #include "microtrace/config.hpp" (already inlined above)
-// #include "microtrace/detail/atomic.hpp" (already inlined above)
 // #include "microtrace/sampler.hpp" (already inlined above)
 // #include "microtrace/samplers/coarse_clock.hpp" (already inlined above)
 
@@ -2993,8 +2981,7 @@ MICROTRACE_BEGIN_NAMESPACE
 // is at most (burst - 1) token intervals ahead of now, and then pushes it one interval
 // later with a compare-exchange. A refused decision is a load and a compare; a granted one
 // is one CAS, retried only when another thread has just taken a token. Never more tokens
-// than the rate and burst allow, however many threads ask at once. (With
-// MICROTRACE_THREADS=0 the word is a plain variable.)
+// than the rate and burst allow, however many threads ask at once.
 //
 // Its decisions are not probabilistic, so they carry no OpenTelemetry threshold (`th` is
 // erased). Time comes from `now_ns` (default: coarse_monotonic_ns, a few ms resolution);
@@ -3003,24 +2990,33 @@ class RateLimitedSampler {
   public:
     // `burst` 0 means one second's worth (at least 1). `per_second` <= 0 or NaN never
     // samples. A null `now_ns` means the default clock.
-    explicit constexpr RateLimitedSampler(double per_second, std::uint32_t burst = 0,
-                                          Clock::NowFn now_ns = &coarse_monotonic_ns) noexcept
+    explicit RateLimitedSampler(double per_second, std::uint32_t burst = 0,
+                                Clock::NowFn now_ns = &coarse_monotonic_ns) noexcept
         : per_second_(per_second > 0.0 ? per_second : 0.0),
           burst_(burst != 0 ? burst : one_second_of(per_second_)),
           interval_ns_(interval_for(per_second_)),
           tolerance_ns_(tolerance_for(burst_, interval_ns_)),
           now_ns_(now_ns != nullptr ? now_ns : &coarse_monotonic_ns) {}
 
-    // A copy has the same configuration and a full bucket of its own: copying is for
-    // setting up (the tracer takes its sampler by value), so it is constexpr and a static
-    // tracer stays constant-initialized.
-    constexpr RateLimitedSampler(const RateLimitedSampler& other) noexcept
+    // Copies the configuration and the bucket's current level: for setting up, not for
+    // copying a sampler other threads are using.
+    RateLimitedSampler(const RateLimitedSampler& other) noexcept
         : per_second_(other.per_second_),
           burst_(other.burst_),
           interval_ns_(other.interval_ns_),
           tolerance_ns_(other.tolerance_ns_),
-          now_ns_(other.now_ns_) {}
-    RateLimitedSampler& operator=(const RateLimitedSampler&) = delete;
+          now_ns_(other.now_ns_),
+          full_again_at_ns_(other.full_again_at_ns_.load(std::memory_order_relaxed)) {}
+    RateLimitedSampler& operator=(const RateLimitedSampler& other) noexcept {
+        per_second_ = other.per_second_;
+        burst_ = other.burst_;
+        interval_ns_ = other.interval_ns_;
+        tolerance_ns_ = other.tolerance_ns_;
+        now_ns_ = other.now_ns_;
+        full_again_at_ns_.store(other.full_again_at_ns_.load(std::memory_order_relaxed),
+                                std::memory_order_relaxed);
+        return *this;
+    }
 
     SamplingResult should_sample(const SamplingParameters&) const noexcept {
         if (interval_ns_ == never) return {};
@@ -3056,20 +3052,19 @@ class RateLimitedSampler {
     // Caps keep every sum below 2^64 for centuries of uptime.
     static constexpr double max_span_ns = 0x1p62;
 
-    static constexpr std::uint32_t one_second_of(double per_second) noexcept {
+    static std::uint32_t one_second_of(double per_second) noexcept {
         if (per_second >= 4294967295.0) return 4294967295u;
         return per_second >= 1.0 ? static_cast<std::uint32_t>(per_second) : 1;
     }
     // Nanoseconds between two tokens, at least 1; `never` for a zero rate.
-    static constexpr std::uint64_t interval_for(double per_second) noexcept {
+    static std::uint64_t interval_for(double per_second) noexcept {
         if (!(per_second > 0.0)) return never;
         const double interval = 1e9 / per_second;
         if (interval >= max_span_ns) return never;
         return interval < 1.0 ? 1 : static_cast<std::uint64_t>(interval + 0.5);
     }
     // How far ahead of now the full-again instant may be for a token to remain.
-    static constexpr std::uint64_t tolerance_for(std::uint32_t burst,
-                                                 std::uint64_t interval_ns) noexcept {
+    static std::uint64_t tolerance_for(std::uint32_t burst, std::uint64_t interval_ns) noexcept {
         if (interval_ns == never) return 0;
         const double tolerance = (burst - 1.0) * static_cast<double>(interval_ns);
         return tolerance >= max_span_ns ? static_cast<std::uint64_t>(max_span_ns)
@@ -3082,7 +3077,7 @@ class RateLimitedSampler {
     std::uint64_t tolerance_ns_;
     Clock::NowFn now_ns_;
     // 0: full from the start.
-    mutable detail::Atomic<std::uint64_t> full_again_at_ns_{0};
+    mutable std::atomic<std::uint64_t> full_again_at_ns_{0};
 };
 
 MICROTRACE_END_NAMESPACE
@@ -3092,12 +3087,10 @@ MICROTRACE_END_NAMESPACE
 // per second (or per tick), whatever the load.
 
 #include <atomic>
-#include <cstddef>
 #include <cstdint>
 
 // #include "microtrace/clock.hpp" (already inlined above)
 // #include "microtrace/config.hpp" (already inlined above)
-// #include "microtrace/detail/atomic.hpp" (already inlined above)
 // #include "microtrace/sampler.hpp" (already inlined above)
 // #include "microtrace/samplers/coarse_clock.hpp" (already inlined above)
 // #include "microtrace/samplers/threshold.hpp" (already inlined above)
@@ -3141,18 +3134,14 @@ struct AdaptiveSamplerStatistics {
 // everything (up to max_probability). Use it as ParentBased's root sampler so that it
 // counts root traces and children follow their root.
 //
-// Hot path: one clock read (none in tick mode), two loads and one fetch_add on a counter
-// of the thread's own (8 cache-line stripes). The thread that first sees the window over
-// ends it; the others keep deciding with the previous probability meanwhile, and no
-// decision is lost from the counts. (With MICROTRACE_THREADS=0 the atomics are plain
-// variables and there is one stripe.)
+// Hot path: one clock read (none in tick mode), two loads and one fetch_add. The thread
+// that first sees the window over ends it; the others keep deciding with the previous
+// probability meanwhile, and no decision is lost from the counts.
 class AdaptiveSampler {
   public:
-    explicit constexpr AdaptiveSampler(double target_per_second) noexcept
+    explicit AdaptiveSampler(double target_per_second) noexcept
         : AdaptiveSampler(config_for(target_per_second, 1'000'000'000)) {}
-    // The first window starts with the first decision (or advance_window()), not here, so
-    // that construction reads no clock and a static sampler is constant-initialized.
-    explicit constexpr AdaptiveSampler(const AdaptiveSamplerConfig& config) noexcept
+    explicit AdaptiveSampler(const AdaptiveSamplerConfig& config) noexcept
         : target_(config.target > 0.0 ? config.target : 0.0),
           window_ns_(config.window_ns),
           smoothing_(config.smoothing > 0.0 && config.smoothing <= 1.0 ? config.smoothing : 1.0),
@@ -3161,28 +3150,23 @@ class AdaptiveSampler {
           highest_threshold_(threshold_for_probability(config.min_probability)),
           lowest_threshold_(clamp_threshold(threshold_for_probability(config.max_probability),
                                             0, highest_threshold_)),
-          initial_threshold_(initial_threshold(config.initial_probability)),
-          threshold_(initial_threshold_),
-          window_end_ns_(window_ns_ != 0 ? not_started : no_window_end) {}
+          threshold_(initial_threshold(config.initial_probability)) {
+        window_start_ns_ = window_ns_ != 0 ? now_ns_() : 0;
+        window_end_ns_.store(window_ns_ != 0 ? window_start_ns_ + window_ns_ : no_window_end,
+                             std::memory_order_relaxed);
+    }
     // A sampler whose windows are ticks: call advance_window() once per tick.
-    static constexpr AdaptiveSampler per_tick(double target_per_tick) noexcept {
+    static AdaptiveSampler per_tick(double target_per_tick) noexcept {
         return AdaptiveSampler(config_for(target_per_tick, 0));
     }
 
-    // A copy has the same configuration and starts afresh (initial probability, no counts):
-    // copying is for setting up (the tracer takes its sampler by value), so it is constexpr
-    // and a static tracer stays constant-initialized.
-    constexpr AdaptiveSampler(const AdaptiveSampler& other) noexcept
-        : target_(other.target_),
-          window_ns_(other.window_ns_),
-          smoothing_(other.smoothing_),
-          now_ns_(other.now_ns_),
-          highest_threshold_(other.highest_threshold_),
-          lowest_threshold_(other.lowest_threshold_),
-          initial_threshold_(other.initial_threshold_),
-          threshold_(initial_threshold_),
-          window_end_ns_(window_ns_ != 0 ? not_started : no_window_end) {}
-    AdaptiveSampler& operator=(const AdaptiveSampler&) = delete;
+    // Copies the configuration and the current state: for setting up, not for copying a
+    // sampler other threads are using.
+    AdaptiveSampler(const AdaptiveSampler& other) noexcept { copy_from(other); }
+    AdaptiveSampler& operator=(const AdaptiveSampler& other) noexcept {
+        if (this != &other) copy_from(other);
+        return *this;
+    }
 
     SamplingResult should_sample(const SamplingParameters& params) const noexcept {
         if (window_ns_ != 0) {
@@ -3191,10 +3175,9 @@ class AdaptiveSampler {
         }
         const std::uint64_t threshold = threshold_.load(std::memory_order_relaxed);
         const bool sampled = threshold_samples(threshold, params.randomness());
-        // One RMW counts both: decisions in the high half, sampled ones in the low half (so
-        // a window holds up to 2^32 - 1 decisions per stripe: billions a second).
-        window_counts_[counter_stripe()].counts.fetch_add(one_decision | (sampled ? 1 : 0),
-                                                           std::memory_order_relaxed);
+        // One RMW counts both: decisions in the high half, sampled ones in the low half
+        // (so a window holds up to 2^32 - 1 decisions: 4 billion a second in clock mode).
+        window_counts_.fetch_add(one_decision | (sampled ? 1 : 0), std::memory_order_relaxed);
         return {sampled, sampled ? threshold : no_sampling_threshold};
     }
 
@@ -3219,12 +3202,10 @@ class AdaptiveSampler {
             const std::uint64_t before = windows_ended_.load(std::memory_order_acquire);
             if (before % 2 != 0) continue;
             AdaptiveSamplerStatistics stats;
+            const std::uint64_t counts = window_counts_.load(std::memory_order_acquire);
             stats.windows = before / 2;
-            for (const CounterStripe& stripe : window_counts_) {
-                const std::uint64_t counts = stripe.counts.load(std::memory_order_acquire);
-                stats.window_decisions += counts >> 32;
-                stats.window_sampled += counts & low_half;
-            }
+            stats.window_decisions = counts >> 32;
+            stats.window_sampled = counts & low_half;
             stats.decisions =
                 total_decisions_.load(std::memory_order_acquire) + stats.window_decisions;
             stats.sampled = total_sampled_.load(std::memory_order_acquire) + stats.window_sampled;
@@ -3254,36 +3235,11 @@ class AdaptiveSampler {
   private:
     static constexpr std::uint64_t one_decision = std::uint64_t{1} << 32;
     static constexpr std::uint64_t low_half = one_decision - 1;
-    // window_end_ns_ values that no clock reaches: tick mode's, and "being ended"; and 0,
-    // which every clock reading passes: "clock mode, no window yet".
+    // window_end_ns_ values that no clock reaches: tick mode's, and "being ended".
     static constexpr std::uint64_t no_window_end = ~std::uint64_t{0} - 1;
     static constexpr std::uint64_t ending = ~std::uint64_t{0};
-    static constexpr std::uint64_t not_started = 0;
 
-    // Decision counters: 8 stripes where threads have thread_local to remember theirs, else 1
-    // (and then no cache-line padding either).
-    static constexpr std::size_t counter_stripes =
-        MICROTRACE_THREADS && MICROTRACE_THREAD_LOCAL ? 8 : 1;
-    static constexpr std::size_t stripe_alignment =
-        counter_stripes > 1 ? 64 : alignof(std::uint64_t);
-
-    // This thread's stripe: threads take stripes in turn, the first time they decide.
-    static std::size_t counter_stripe() noexcept {
-#if MICROTRACE_THREADS && MICROTRACE_THREAD_LOCAL
-        static detail::Atomic<std::size_t> next_stripe{0};
-        thread_local std::size_t stripe_plus_one = 0;  // constant-initialized: no TLS guard
-        if (stripe_plus_one == 0) {
-            const std::size_t taken = next_stripe.fetch_add(1, std::memory_order_relaxed);
-            stripe_plus_one = taken % counter_stripes + 1;
-        }
-        return stripe_plus_one - 1;
-#else
-        return 0;
-#endif
-    }
-
-    static constexpr AdaptiveSamplerConfig config_for(double target,
-                                                      std::uint64_t window_ns) noexcept {
+    static AdaptiveSamplerConfig config_for(double target, std::uint64_t window_ns) noexcept {
         AdaptiveSamplerConfig config;
         config.target = target;
         config.window_ns = window_ns;
@@ -3293,7 +3249,7 @@ class AdaptiveSampler {
                                                    std::uint64_t highest) noexcept {
         return threshold < lowest ? lowest : (threshold > highest ? highest : threshold);
     }
-    constexpr std::uint64_t initial_threshold(double probability) const noexcept {
+    std::uint64_t initial_threshold(double probability) const noexcept {
         if (probability < 0) return lowest_threshold_;  // the default: max_probability
         return clamp_threshold(threshold_for_probability(probability), lowest_threshold_,
                                highest_threshold_);
@@ -3308,27 +3264,16 @@ class AdaptiveSampler {
             if (end == ending || (!forced && now < end)) return false;
         } while (!window_end_ns_.compare_exchange_weak(end, ending, std::memory_order_acquire,
                                                        std::memory_order_relaxed));
-        if (end == not_started) {  // the first decision in clock mode: the first window opens
-            window_start_ns_ = now;
-            window_end_ns_.store(now + window_ns_, std::memory_order_release);
-            return true;
-        }
 
         windows_ended_.fetch_add(1, std::memory_order_relaxed);  // odd: statistics() waits
-        std::uint64_t decisions = 0;
-        std::uint64_t sampled = 0;
-        for (CounterStripe& stripe : window_counts_) {
-            const std::uint64_t counts = stripe.counts.exchange(0, std::memory_order_acq_rel);
-            decisions += counts >> 32;
-            sampled += counts & low_half;
-        }
-        total_decisions_.fetch_add(decisions, std::memory_order_release);
-        total_sampled_.fetch_add(sampled, std::memory_order_release);
+        const std::uint64_t counts = window_counts_.exchange(0, std::memory_order_acq_rel);
+        total_decisions_.fetch_add(counts >> 32, std::memory_order_release);
+        total_sampled_.fetch_add(counts & low_half, std::memory_order_release);
         windows_ended_.fetch_add(1, std::memory_order_release);  // even again
 
         // Decisions per window length; a window that ran long (an idle device) or was cut
         // short (advance_window) is scaled to the configured length.
-        double load = static_cast<double>(decisions);
+        double load = static_cast<double>(counts >> 32);
         if (window_ns_ != 0 && now > window_start_ns_)
             load *= static_cast<double>(window_ns_) / static_cast<double>(now - window_start_ns_);
         const bool step = !has_estimate_ || load > 2 * load_estimate_ || 2 * load < load_estimate_;
@@ -3347,6 +3292,30 @@ class AdaptiveSampler {
         return true;
     }
 
+    void copy_from(const AdaptiveSampler& other) noexcept {
+        target_ = other.target_;
+        window_ns_ = other.window_ns_;
+        smoothing_ = other.smoothing_;
+        now_ns_ = other.now_ns_;
+        highest_threshold_ = other.highest_threshold_;
+        lowest_threshold_ = other.lowest_threshold_;
+        threshold_.store(other.threshold_.load(std::memory_order_relaxed),
+                         std::memory_order_relaxed);
+        window_counts_.store(other.window_counts_.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+        window_end_ns_.store(other.window_end_ns_.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+        windows_ended_.store(other.windows_ended_.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+        total_decisions_.store(other.total_decisions_.load(std::memory_order_relaxed),
+                               std::memory_order_relaxed);
+        total_sampled_.store(other.total_sampled_.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+        window_start_ns_ = other.window_start_ns_;
+        load_estimate_ = other.load_estimate_;
+        has_estimate_ = other.has_estimate_;
+    }
+
     // Configuration.
     double target_ = 0;
     std::uint64_t window_ns_ = 0;
@@ -3354,23 +3323,16 @@ class AdaptiveSampler {
     Clock::NowFn now_ns_ = nullptr;
     std::uint64_t highest_threshold_ = max_threshold;  // from min_probability
     std::uint64_t lowest_threshold_ = 0;               // from max_probability
-    std::uint64_t initial_threshold_ = 0;              // from initial_probability
 
-    // Read by every decision, written once a window: shared, clean, by all cores.
-    mutable detail::Atomic<std::uint64_t> threshold_{0};
-    mutable detail::Atomic<std::uint64_t> window_end_ns_{no_window_end};
-    // Written by every decision: a thread always counts into the same stripe, each on a
-    // cache line of its own, so threads on different cores do not pass lines back and forth
-    // (nor evict the two words above from each other's caches).
-    struct alignas(stripe_alignment) CounterStripe {
-        detail::Atomic<std::uint64_t> counts{0};  // decisions << 32 | sampled
-    };
-    mutable CounterStripe window_counts_[counter_stripes];
+    // Read and written by every decision.
+    mutable std::atomic<std::uint64_t> threshold_{0};
+    mutable std::atomic<std::uint64_t> window_counts_{0};  // decisions << 32 | sampled
+    mutable std::atomic<std::uint64_t> window_end_ns_{no_window_end};
 
     // Written only by the thread that holds the window end (window_end_ns_ == ending).
-    mutable detail::Atomic<std::uint64_t> windows_ended_{0};  // twice the windows; odd mid-close
-    mutable detail::Atomic<std::uint64_t> total_decisions_{0};
-    mutable detail::Atomic<std::uint64_t> total_sampled_{0};
+    mutable std::atomic<std::uint64_t> windows_ended_{0};  // twice the windows; odd mid-close
+    mutable std::atomic<std::uint64_t> total_decisions_{0};
+    mutable std::atomic<std::uint64_t> total_sampled_{0};
     mutable std::uint64_t window_start_ns_ = 0;
     mutable double load_estimate_ = 0;
     mutable bool has_estimate_ = false;
@@ -3379,3 +3341,1609 @@ class AdaptiveSampler {
 MICROTRACE_END_NAMESPACE
 // end of "microtrace/samplers/adaptive.hpp"
 // end of "microtrace/samplers/samplers.hpp"
+// #include "microtrace/propagation/propagation.hpp" (inlined)
+// microtrace/propagation/propagation.hpp — every propagation header: carriers, W3C
+// traceparent/tracestate, W3C Baggage, B3, and the composite extract/inject.
+
+// #include "microtrace/propagation/carrier.hpp" (inlined)
+// microtrace/propagation/carrier.hpp — how propagators read and write headers.
+//
+// A carrier is any type with these two members (propagators call nothing else):
+//
+//   template <class Visit> void for_each_value(std::string_view name, Visit&& visit) const;
+//       Calls visit(std::string_view value) once per header line called `name`, in the
+//       order received. `name` is lowercase; match it ignoring case (header_name_equals).
+//       The views must stay valid until the extract call returns.
+//   void set(std::string_view name, std::string_view value) const;
+//       Sends header `name` (lowercase) with `value`, replacing any earlier one. (A carrier
+//       is a view of headers held elsewhere, so writing through a const one is fine.)
+//
+// Ready-made: HeaderListCarrier adapts std::map, std::unordered_map, std::multimap and
+// vectors of name/value pairs (extract and inject also accept those containers directly);
+// CallbackCarrier adapts two lambdas, for frameworks with their own header types. The
+// propagators never allocate; a container that stores std::string does, by its nature.
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// #include "microtrace/config.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// The header names the propagators read and write, lowercase as they are sent.
+namespace header {
+inline constexpr std::string_view traceparent = "traceparent";
+inline constexpr std::string_view tracestate = "tracestate";
+inline constexpr std::string_view baggage = "baggage";
+inline constexpr std::string_view b3 = "b3";
+inline constexpr std::string_view b3_trace_id = "x-b3-traceid";
+inline constexpr std::string_view b3_span_id = "x-b3-spanid";
+inline constexpr std::string_view b3_parent_span_id = "x-b3-parentspanid";
+inline constexpr std::string_view b3_sampled = "x-b3-sampled";
+inline constexpr std::string_view b3_flags = "x-b3-flags";
+}  // namespace header
+
+// Returns true when `name` is `lowercase_name` in any ASCII case: HTTP header names are
+// case-insensitive, and every spec we speak says to accept any case.
+constexpr bool header_name_equals(std::string_view name, std::string_view lowercase_name) noexcept {
+    if (name.size() != lowercase_name.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        if (lower != lowercase_name[i]) return false;
+    }
+    return true;
+}
+
+namespace detail {
+
+// RFC 7230 optional whitespace: space and horizontal tab, nothing else.
+constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+
+// Returns `text` without the optional whitespace around it.
+constexpr std::string_view trim_ows(std::string_view text) noexcept {
+    std::size_t begin = 0, end = text.size();
+    while (begin < end && is_ows(text[begin])) ++begin;
+    while (end > begin && is_ows(text[end - 1])) --end;
+    return text.substr(begin, end - begin);
+}
+
+// Calls visit(piece) for each part of `list` between `separator`s, OWS trimmed, empty
+// parts included; stops early when visit returns false. Returns false if it stopped.
+// The one list splitter behind tracestate (`,`), baggage (`,` and `;`) and `ot` (`;`).
+template <class Visit>
+constexpr bool for_each_list_item(std::string_view list, char separator, Visit&& visit) {
+    std::size_t begin = 0;
+    while (true) {
+        const std::size_t end = list.find(separator, begin);
+        const std::string_view item = list.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+        if (!visit(trim_ows(item))) return false;
+        if (end == std::string_view::npos) return true;
+        begin = end + 1;
+    }
+}
+
+// A visitor that accepts any value: used to detect the carrier interface.
+struct AnyValueVisitor {
+    void operator()(std::string_view) const noexcept {}
+};
+
+template <class T, class = void>
+struct is_carrier : std::false_type {};
+template <class T>
+struct is_carrier<T, std::void_t<decltype(std::declval<const T&>().for_each_value(std::string_view{}, AnyValueVisitor{}))>>
+    : std::true_type {};
+
+template <class T, class = void>
+struct is_associative : std::false_type {};
+template <class T>
+struct is_associative<T, std::void_t<typename T::key_type, typename T::mapped_type>> : std::true_type {};
+
+}  // namespace detail
+
+// True for types with the carrier members above.
+template <class T>
+inline constexpr bool is_carrier_v = detail::is_carrier<std::remove_cv_t<T>>::value;
+
+// A carrier over a container of name/value string pairs: std::map, std::unordered_map,
+// std::multimap, std::vector<std::pair<std::string, std::string>> and the like. Reading
+// scans every entry, so names in any case, and repeated lines, are all seen. Writing
+// replaces every entry with that name (in any case) by one lowercase entry.
+template <class Headers>
+class HeaderListCarrier {
+  public:
+    explicit HeaderListCarrier(Headers& headers) noexcept : headers_(headers) {}
+
+    template <class Visit>
+    void for_each_value(std::string_view name, Visit&& visit) const {
+        for (const auto& entry : headers_)
+            if (header_name_equals(std::string_view(entry.first), name)) visit(std::string_view(entry.second));
+    }
+
+    void set(std::string_view name, std::string_view value) const {
+        if constexpr (detail::is_associative<std::remove_cv_t<Headers>>::value) {
+            for (auto it = headers_.begin(); it != headers_.end();) {
+                if (header_name_equals(std::string_view(it->first), name))
+                    it = headers_.erase(it);
+                else
+                    ++it;
+            }
+            headers_.emplace(typename Headers::key_type(name), typename Headers::mapped_type(value));
+        } else {
+            using Entry = typename Headers::value_type;
+            bool replaced = false;
+            for (auto it = headers_.begin(); it != headers_.end();) {
+                if (!header_name_equals(std::string_view(it->first), name)) {
+                    ++it;
+                } else if (!replaced) {
+                    it->first = typename Entry::first_type(name);
+                    it->second = typename Entry::second_type(value);
+                    replaced = true;
+                    ++it;
+                } else {
+                    it = headers_.erase(it);
+                }
+            }
+            if (!replaced) headers_.emplace_back(typename Entry::first_type(name), typename Entry::second_type(value));
+        }
+    }
+
+  private:
+    Headers& headers_;
+};
+
+// A carrier made of two callables, for header types of your own:
+//
+//   auto carrier = microtrace::CallbackCarrier(
+//       [&](std::string_view name, auto&& visit) {       // every line called `name`
+//           for (const Header& h : request.headers)
+//               if (microtrace::header_name_equals(h.name, name)) visit(h.value);
+//       },
+//       [&](std::string_view name, std::string_view value) { response.add(name, value); });
+//
+// Pass a no-op for the side you do not use.
+template <class Get, class Set>
+class CallbackCarrier {
+  public:
+    CallbackCarrier(Get get, Set set) noexcept(std::is_nothrow_move_constructible_v<Get> &&
+                                               std::is_nothrow_move_constructible_v<Set>)
+        : get_(std::move(get)), set_(std::move(set)) {}
+
+    template <class Visit>
+    void for_each_value(std::string_view name, Visit&& visit) const {
+        get_(name, visit);
+    }
+    void set(std::string_view name, std::string_view value) const { set_(name, value); }
+
+  private:
+    // A carrier is a view: calling its callables (even stateful ones) is not a change to it.
+    mutable Get get_;
+    mutable Set set_;
+};
+
+namespace detail {
+
+// Lets extract/inject take a carrier, or a header container they wrap in a
+// HeaderListCarrier. Returns a reference to a carrier, or the wrapper by value.
+template <class T>
+decltype(auto) as_carrier(T& headers) noexcept {
+    if constexpr (is_carrier_v<T>)
+        return (headers);
+    else
+        return HeaderListCarrier<T>(headers);
+}
+
+// Sets `first` to the first line of header `name` and returns how many lines there are:
+// B3 takes the first value; two traceparent lines make it invalid.
+template <class Carrier>
+std::size_t first_value(const Carrier& carrier, std::string_view name, std::string_view& first) {
+    std::size_t count = 0;
+    carrier.for_each_value(name, [&](std::string_view value) {
+        if (count++ == 0) first = value;
+    });
+    return count;
+}
+
+}  // namespace detail
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/propagation/carrier.hpp"
+// #include "microtrace/propagation/traceparent.hpp" (inlined)
+// microtrace/propagation/traceparent.hpp — the W3C traceparent value: strict parse, format.
+//
+//   00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
+//   version-trace id (32 hex)-parent id (16 hex)-flags (2 hex)
+//
+// Rules (W3C Trace Context Level 2, "traceparent Header"): lowercase hex only; version ff
+// and all-zero ids are invalid; version 00 is exactly 55 characters; a higher version is
+// read with the 00 layout when it is at least 55 characters and the flags are followed by
+// the end or by `-`, and is sent on as 00. Flags are a bit field: only `sampled` and
+// `random` are kept and sent, other bits are sent as 0.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/detail/hex.hpp" (already inlined above)
+// #include "microtrace/ids.hpp" (already inlined above)
+// #include "microtrace/propagation/carrier.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// Characters in a version-00 traceparent.
+inline constexpr std::size_t traceparent_size = 55;
+
+// Parses a traceparent value, spaces and tabs around it allowed. On success sets the
+// fields traceparent carries — trace id, span id (the caller's: the "parent id"), flags
+// (sampled and random only), `remote` — clears the B3-only ones (debug, sampling
+// deferred, 64-bit id), and returns true. Tracestate, baggage and the sampling threshold
+// come from other headers and are left alone. On failure returns false and leaves `out`
+// untouched: the caller starts a new trace.
+constexpr bool parse_traceparent(std::string_view value, SpanContext& out) noexcept {
+    value = detail::trim_ows(value);
+    // Field boundaries of the version-00 layout, which every version starts with.
+    constexpr std::size_t trace_id_at = 3, span_id_at = 36, flags_at = 53;
+    if (value.size() < traceparent_size) return false;
+    if (value[2] != '-' || value[trace_id_at + 32] != '-' || value[span_id_at + 16] != '-') return false;
+
+    std::uint64_t version = 0, flags = 0;
+    if (!detail::parse_hex_u64(value.data(), 2, version) || version == 0xff) return false;
+    // Version 00 ends after the flags; a later version may go on, but only after a `-`.
+    if (value.size() > traceparent_size && (version == 0 || value[traceparent_size] != '-')) return false;
+
+    TraceId trace_id;
+    SpanId span_id;
+    if (!TraceId::parse_hex(value.substr(trace_id_at, 32), trace_id) ||
+        !SpanId::parse_hex(value.substr(span_id_at, 16), span_id) ||
+        !detail::parse_hex_u64(value.data() + flags_at, 2, flags))
+        return false;
+
+    out.trace_id = trace_id;
+    out.span_id = span_id;
+    out.flags.bits = static_cast<std::uint8_t>(flags & TraceFlags::known);
+    out.remote = true;
+    out.debug = false;
+    out.sampling_deferred = false;
+    out.trace_id_64bit = false;
+    return true;
+}
+
+// Writes `context` as a version-00 traceparent into `out` (room for traceparent_size
+// chars, not NUL-terminated) and returns traceparent_size; returns 0, writing nothing,
+// when the context has no valid ids. B3 debug is sent as sampled.
+inline std::size_t format_traceparent(const SpanContext& context, char* out) noexcept {
+    if (!context.is_valid()) return 0;
+    std::uint8_t flags = context.flags.bits & TraceFlags::known;
+    if (context.debug) flags |= TraceFlags::sampled;
+    char* cursor = out;
+    *cursor++ = '0';
+    *cursor++ = '0';
+    *cursor++ = '-';
+    cursor = context.trace_id.write_hex(cursor);
+    *cursor++ = '-';
+    cursor = context.span_id.write_hex(cursor);
+    *cursor++ = '-';
+    cursor = detail::write_hex_u8(flags, cursor);
+    return static_cast<std::size_t>(cursor - out);
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/propagation/traceparent.hpp"
+// #include "microtrace/propagation/tracestate.hpp" (inlined)
+// microtrace/propagation/tracestate.hpp — W3C tracestate: parse, read, mutate, send, all in
+// bounded inline storage; plus OpenTelemetry's `ot` member (the sampling threshold `th`).
+//
+// Receiving (W3C Trace Context Level 2, "tracestate Header"):
+//   - Lines of the header are joined in order; empty members and spaces/tabs around members
+//     are allowed.
+//   - Strict: one invalid member, or more than 32 members, drops the whole tracestate (the
+//     reading the W3C test suite checks). `rejected()` then says so.
+//   - Keys are read leniently (Level 2: any `@` placement), written strictly (Level 1:
+//     `key` or `tenant@system`), so what we emit is valid for every reader.
+//   - A repeated key keeps its first (left-most, most recent) member; the others are dropped.
+//   - What does not fit MICROTRACE_TRACESTATE_BYTES / _MAX_MEMBERS is cut by whole
+//     members: first those longer than 128 characters, right-most first, then from the
+//     right. Every dropped member is counted in `dropped_members()`.
+// Mutating: set() moves the key to the front; other members keep their order; when full,
+// members are dropped as above (never the one just set).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/samplers/threshold.hpp" (already inlined above)
+// #include "microtrace/propagation/carrier.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+namespace detail {
+
+constexpr bool is_tracestate_lcalpha_or_digit(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// keychar without `@`: lowercase letters, digits, `_`, `-`, `*`, `/`.
+constexpr bool is_tracestate_key_char(char c) noexcept {
+    return is_tracestate_lcalpha_or_digit(c) || c == '_' || c == '-' || c == '*' || c == '/';
+}
+
+// Checks `text` is 1 to `max_size` key chars, starting with a lowercase letter (or also a
+// digit, when `digit_first`), with `@` allowed when `allow_at`.
+constexpr bool is_tracestate_key_part(std::string_view text, std::size_t max_size, bool digit_first, bool allow_at) noexcept {
+    if (text.empty() || text.size() > max_size) return false;
+    const char first = text[0];
+    if (!((first >= 'a' && first <= 'z') || (digit_first && first >= '0' && first <= '9'))) return false;
+    for (std::size_t i = 1; i < text.size(); ++i)
+        if (!is_tracestate_key_char(text[i]) && !(allow_at && text[i] == '@')) return false;
+    return true;
+}
+
+// Level 2, for keys we receive: a lowercase letter or digit, then up to 255 of
+// `a-z 0-9 _ - * / @`.
+constexpr bool is_valid_received_tracestate_key(std::string_view key) noexcept {
+    return is_tracestate_key_part(key, 256, true, true);
+}
+
+// Level 1, for keys we write: `simple-key` (a lowercase letter first, up to 256) or
+// `tenant@system` (tenant: up to 241, a letter or digit first; system: up to 14, a letter
+// first). Every Level 1 and Level 2 reader accepts these.
+constexpr bool is_valid_written_tracestate_key(std::string_view key) noexcept {
+    const std::size_t at = key.find('@');
+    if (at == std::string_view::npos) return is_tracestate_key_part(key, 256, false, false);
+    return is_tracestate_key_part(key.substr(0, at), 241, true, false) &&
+           is_tracestate_key_part(key.substr(at + 1), 14, false, false);
+}
+
+// 1 to 256 printable ASCII characters (0x20-0x7E) except `,` and `=`, not ending in a space.
+constexpr bool is_valid_tracestate_value(std::string_view value) noexcept {
+    if (value.empty() || value.size() > 256 || value.back() == ' ') return false;
+    for (const char c : value)
+        if (c < 0x20 || c > 0x7E || c == ',' || c == '=') return false;
+    return true;
+}
+
+}  // namespace detail
+
+class TraceState {
+  public:
+    static constexpr std::size_t max_members = config::tracestate_max_members;
+    // Characters of the header kept and sent, commas included.
+    static constexpr std::size_t capacity = config::tracestate_bytes;
+    // W3C: the header holds at most 32 members; more make it invalid.
+    static constexpr std::size_t max_received_members = 32;
+    // W3C: when cutting, members longer than this go first.
+    static constexpr std::size_t long_member_size = 128;
+
+    struct Member {
+        std::string_view key;
+        std::string_view value;
+    };
+
+    TraceState() noexcept = default;
+    // Copies only the used part of the storage.
+    TraceState(const TraceState& other) noexcept { *this = other; }
+    TraceState& operator=(const TraceState& other) noexcept {
+        if (this == &other) return *this;
+        std::memcpy(chars_, other.chars_, other.size_);
+        std::memcpy(slots_, other.slots_, other.count_ * sizeof(Slot));
+        size_ = other.size_;
+        count_ = other.count_;
+        dropped_members_ = other.dropped_members_;
+        rejected_ = other.rejected_;
+        return *this;
+    }
+
+    // ---- Reading ----
+
+    bool empty() const noexcept { return count_ == 0; }
+    // Number of members.
+    std::size_t size() const noexcept { return count_; }
+    // Member `index`, 0 being the left-most.
+    Member operator[](std::size_t index) const noexcept {
+        const Slot& slot = slots_[index];
+        return {{chars_ + slot.offset, slot.key_size}, {chars_ + slot.offset + slot.key_size + 1, slot.value_size}};
+    }
+    // Returns the value of `key`, or an empty view when it is absent (values are never empty).
+    std::string_view get(std::string_view key) const noexcept {
+        const std::size_t index = find(key);
+        return index < count_ ? (*this)[index].value : std::string_view{};
+    }
+    bool contains(std::string_view key) const noexcept { return find(key) < count_; }
+    // The header as sent: `key=value` members joined by commas, no whitespace.
+    std::string_view header() const noexcept { return {chars_, size_}; }
+
+    // Members received or set but not kept: repeated keys, and what did not fit.
+    std::size_t dropped_members() const noexcept { return dropped_members_; }
+    // True when the last parse found the header invalid and dropped all of it.
+    bool rejected() const noexcept { return rejected_; }
+
+    // ---- Receiving ----
+
+    // Replaces the contents with a received header. Returns false, leaving the state empty
+    // and rejected(), when the header is invalid.
+    bool parse(std::string_view header) noexcept {
+        return parse_lines([header](auto&& visit_line) { visit_line(header); });
+    }
+
+    // Same for a header sent as several lines: `for_each_line(visit_line)` calls
+    // `visit_line(std::string_view)` for each line in order. The lines must stay valid
+    // until this returns.
+    template <class ForEachLine>
+    bool parse_lines(ForEachLine&& for_each_line) {
+        clear();
+        dropped_members_ = 0;
+        rejected_ = false;
+        Member received[max_received_members];
+        std::size_t count = 0;
+        bool valid = true;
+        for_each_line([&](std::string_view line) {
+            if (!valid) return;  // already rejected: skip the rest without looking
+            valid = detail::for_each_list_item(line, ',', [&](std::string_view item) {
+                if (item.empty()) return true;
+                if (count == max_received_members) return false;
+                Member& member = received[count];
+                if (!split_member(item, member) || !detail::is_valid_received_tracestate_key(member.key) ||
+                    !detail::is_valid_tracestate_value(member.value))
+                    return false;
+                ++count;
+                return true;
+            });
+        });
+        if (!valid) {
+            rejected_ = true;
+            return false;
+        }
+
+        std::uint16_t sizes[max_received_members] = {};
+        std::uint32_t keep = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            sizes[i] = member_size(received[i]);
+            keep |= std::uint32_t{1} << i;
+            for (std::size_t j = 0; j < i; ++j) {
+                if (((keep >> j) & 1) && received[j].key == received[i].key) {
+                    keep &= ~(std::uint32_t{1} << i);  // a repeated key: the first one stays
+                    ++dropped_members_;
+                    break;
+                }
+            }
+        }
+        keep = fit_within_limits(sizes, count, keep, no_member);
+        for (std::size_t i = 0; i < count; ++i)
+            if ((keep >> i) & 1) append(received[i]);
+        return true;
+    }
+
+    // ---- Mutating ----
+
+    // Sets `key` to `value` and moves it to the front, as a vendor does when it updates its
+    // member. The key must be a Level 1 key and the value valid; if the result does not
+    // fit, other members are dropped (long ones first, then from the right). Returns
+    // false, changing nothing, when the key or value is invalid or the member alone
+    // cannot fit.
+    bool set(std::string_view key, std::string_view value) noexcept {
+        if (!detail::is_valid_written_tracestate_key(key) || !detail::is_valid_tracestate_value(value)) return false;
+        const Member added{key, value};
+        if (member_size(added) > capacity) return false;
+        erase(key);
+
+        // Candidates: the new member at index 0, then the current members in order.
+        std::uint16_t sizes[max_members + 1];
+        sizes[0] = member_size(added);
+        for (std::size_t i = 0; i < count_; ++i) sizes[i + 1] = member_size((*this)[i]);
+        const std::size_t candidates = count_ + 1;
+        const std::uint64_t all = (std::uint64_t{1} << candidates) - 1;
+        const std::uint64_t keep = fit_within_limits(sizes, candidates, all, 0);
+        keep_only(static_cast<std::uint32_t>(keep >> 1));
+        prepend(added);
+        return true;
+    }
+
+    // Removes `key`; returns whether it was there.
+    bool erase(std::string_view key) noexcept {
+        const std::size_t index = find(key);
+        if (index >= count_) return false;
+        keep_only(all_members() & ~(std::uint32_t{1} << index));
+        return true;
+    }
+
+    // Removes every member (the counters stay).
+    void clear() noexcept {
+        size_ = 0;
+        count_ = 0;
+    }
+
+    // Same members in the same order.
+    friend bool operator==(const TraceState& a, const TraceState& b) noexcept { return a.header() == b.header(); }
+    friend bool operator!=(const TraceState& a, const TraceState& b) noexcept { return !(a == b); }
+
+  private:
+    // Where member i lives in chars_: `key=value` starting at offset.
+    struct Slot {
+        std::uint16_t offset;
+        std::uint16_t key_size;
+        std::uint16_t value_size;
+    };
+    static constexpr std::size_t no_member = ~std::size_t{0};
+
+    static std::uint16_t member_size(const Member& member) noexcept {
+        return static_cast<std::uint16_t>(member.key.size() + 1 + member.value.size());
+    }
+
+    // Splits `key=value` at the first `=`; false when there is none.
+    static bool split_member(std::string_view item, Member& member) noexcept {
+        const std::size_t equals = item.find('=');
+        if (equals == std::string_view::npos) return false;
+        member = {item.substr(0, equals), item.substr(equals + 1)};
+        return true;
+    }
+
+    // W3C "tracestate Limits": returns `keep` (a bit per member of `sizes`) minus the
+    // members dropped so that the rest fit `capacity` characters (with commas) and
+    // `max_members`: first members longer than long_member_size, right-most first, then
+    // from the right. Never drops `protected_index`. Each drop is counted.
+    template <class Mask>
+    Mask fit_within_limits(const std::uint16_t* sizes, std::size_t count, Mask keep, std::size_t protected_index) noexcept {
+        std::size_t kept = 0, chars = 0;
+        for (std::size_t i = 0; i < count; ++i)
+            if ((keep >> i) & 1) {
+                ++kept;
+                chars += sizes[i];
+            }
+        const auto header_size = [&] { return chars + (kept > 0 ? kept - 1 : 0); };
+        const auto drop = [&](std::size_t i) {
+            keep &= static_cast<Mask>(~(Mask{1} << i));
+            --kept;
+            chars -= sizes[i];
+            ++dropped_members_;
+        };
+        for (std::size_t i = count; i-- > 0;)
+            if (header_size() > capacity && ((keep >> i) & 1) && i != protected_index && sizes[i] > long_member_size) drop(i);
+        for (std::size_t i = count; i-- > 0;)
+            if ((header_size() > capacity || kept > max_members) && ((keep >> i) & 1) && i != protected_index) drop(i);
+        return keep;
+    }
+
+    std::size_t find(std::string_view key) const noexcept {
+        for (std::size_t i = 0; i < count_; ++i)
+            if ((*this)[i].key == key) return i;
+        return count_;
+    }
+
+    std::uint32_t all_members() const noexcept {
+        return count_ == 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << count_) - 1;
+    }
+
+    // Adds `member` at the right end; the caller made sure it fits.
+    void append(const Member& member) noexcept {
+        std::size_t at = size_;
+        if (count_ > 0) chars_[at++] = ',';
+        write_member(at, member);
+        slots_[count_++] = {static_cast<std::uint16_t>(at), static_cast<std::uint16_t>(member.key.size()),
+                            static_cast<std::uint16_t>(member.value.size())};
+        size_ = static_cast<std::uint16_t>(at + member_size(member));
+    }
+
+    // Adds `member` at the left end, shifting the others right; the caller made room.
+    void prepend(const Member& member) noexcept {
+        const std::size_t shift = member_size(member) + (count_ > 0 ? 1 : 0);
+        std::memmove(chars_ + shift, chars_, size_);
+        std::memmove(slots_ + 1, slots_, count_ * sizeof(Slot));
+        for (std::size_t i = 1; i <= count_; ++i) slots_[i].offset = static_cast<std::uint16_t>(slots_[i].offset + shift);
+        write_member(0, member);
+        if (count_ > 0) chars_[member_size(member)] = ',';
+        slots_[0] = {0, static_cast<std::uint16_t>(member.key.size()), static_cast<std::uint16_t>(member.value.size())};
+        ++count_;
+        size_ = static_cast<std::uint16_t>(size_ + shift);
+    }
+
+    // Keeps the members whose bit is set in `keep`, in order, closing the gaps.
+    void keep_only(std::uint32_t keep) noexcept {
+        std::size_t kept = 0, at = 0;
+        for (std::size_t i = 0; i < count_; ++i) {
+            if (!((keep >> i) & 1)) continue;
+            Slot slot = slots_[i];
+            if (kept > 0) chars_[at++] = ',';
+            const std::size_t length = std::size_t{slot.key_size} + 1 + slot.value_size;
+            std::memmove(chars_ + at, chars_ + slot.offset, length);  // at <= offset: moves left only
+            slot.offset = static_cast<std::uint16_t>(at);
+            slots_[kept++] = slot;
+            at += length;
+        }
+        count_ = static_cast<std::uint16_t>(kept);
+        size_ = static_cast<std::uint16_t>(at);
+    }
+
+    void write_member(std::size_t at, const Member& member) noexcept {
+        std::memcpy(chars_ + at, member.key.data(), member.key.size());
+        chars_[at + member.key.size()] = '=';
+        std::memcpy(chars_ + at + member.key.size() + 1, member.value.data(), member.value.size());
+    }
+
+    char chars_[capacity];  // the header itself; only [0, size_) is ever read
+    Slot slots_[max_members];
+    std::uint16_t size_ = 0;
+    std::uint16_t count_ = 0;
+    std::uint16_t dropped_members_ = 0;
+    bool rejected_ = false;
+};
+
+// ---- OpenTelemetry's `ot` member ----
+//
+// OpenTelemetry keeps all its tracestate values in one member, `ot`, as `key:value` pairs
+// joined by `;` (e.g. `ot=th:c;rv:0123456789abcd`). `th` is the sampling threshold that
+// travels as SpanContext::sampling_threshold; `rv` is explicit randomness.
+
+inline constexpr std::string_view otel_tracestate_key = "ot";
+
+// Returns the value of sub-key `key` in an `ot` value (`th` in `th:8;rv:...` is `8`), or
+// an empty view when it is absent.
+constexpr std::string_view otel_sub_value(std::string_view ot_value, std::string_view key) noexcept {
+    std::string_view found;
+    detail::for_each_list_item(ot_value, ';', [&](std::string_view item) {
+        if (item.size() > key.size() && item.substr(0, key.size()) == key && item[key.size()] == ':') {
+            found = item.substr(key.size() + 1);
+            return false;
+        }
+        return true;
+    });
+    return found;
+}
+
+// Sets sub-key `key` of the `ot` member to `value` (an empty value removes it; `ot` goes
+// when it has nothing left). A changed `ot` moves to the front, as W3C wants of a
+// modified member; an unchanged state is left exactly as it was. Returns false, changing
+// nothing, when the `ot` value would pass 256 characters or not fit.
+inline bool set_otel_sub_value(TraceState& state, std::string_view key, std::string_view value) noexcept {
+    const std::string_view current = state.get(otel_tracestate_key);
+    constexpr std::size_t max_value = 256;
+    char updated[max_value];
+    std::size_t size = 0;
+    bool fits = true;
+    const auto append = [&](std::string_view piece) {
+        if (piece.size() > max_value - size) {
+            fits = false;
+            return;
+        }
+        std::memcpy(updated + size, piece.data(), piece.size());
+        size += piece.size();
+    };
+    if (!value.empty()) {
+        append(key);
+        append(":");
+        append(value);
+    }
+    detail::for_each_list_item(current, ';', [&](std::string_view item) {
+        const bool replaced = item.size() > key.size() && item.substr(0, key.size()) == key && item[key.size()] == ':';
+        if (!item.empty() && !replaced) {
+            if (size > 0) append(";");
+            append(item);
+        }
+        return fits;
+    });
+    if (!fits) return false;
+    const std::string_view result(updated, size);
+    if (result == current) return true;
+    if (!result.empty()) return state.set(otel_tracestate_key, result);
+    state.erase(otel_tracestate_key);
+    return true;
+}
+
+// Returns the sampling threshold `ot=th` in `state`, or no_sampling_threshold when there
+// is none or it is malformed.
+inline std::uint64_t sampling_threshold_of(const TraceState& state) noexcept {
+    std::uint64_t threshold = no_sampling_threshold;
+    if (!parse_threshold(otel_sub_value(state.get(otel_tracestate_key), "th"), threshold))
+        return no_sampling_threshold;
+    return threshold;
+}
+
+// Makes `state`'s `ot=th` say `threshold`; no_sampling_threshold (or any value that
+// cannot be encoded) removes it. Returns false, changing nothing, when it does not fit.
+inline bool set_sampling_threshold(TraceState& state, std::uint64_t threshold) noexcept {
+    char digits[threshold_hex_digits];
+    const std::size_t size = format_threshold(threshold, digits);
+    return set_otel_sub_value(state, "th", std::string_view(digits, size));
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/propagation/tracestate.hpp"
+// #include "microtrace/propagation/trace_context.hpp" (inlined)
+// microtrace/propagation/trace_context.hpp — the W3C Trace Context propagator: traceparent
+// and tracestate together, through a carrier.
+//
+// Extract: exactly one valid traceparent line, or the trace restarts (two lines are
+// invalid). tracestate is parsed only when traceparent is valid, and its failure never
+// affects traceparent. OpenTelemetry's `ot=th` becomes SpanContext::sampling_threshold.
+// Inject: traceparent as version 00; tracestate as received, except that `ot=th` is
+// rewritten (and `ot` moved to the front) when the context's sampling threshold differs
+// from the one the tracestate carries. An empty tracestate is not sent.
+
+#include <cstdint>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/propagation/carrier.hpp" (already inlined above)
+// #include "microtrace/propagation/traceparent.hpp" (already inlined above)
+// #include "microtrace/propagation/tracestate.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// Extracts traceparent and, when it is valid, tracestate into `trace_state`. Returns true
+// when traceparent was valid: `context` then holds its ids and flags, points at
+// `trace_state` and carries its sampling threshold. Returns false when the trace must
+// restart: `context` is untouched and `trace_state` empty.
+template <class Carrier>
+bool extract_trace_context(const Carrier& carrier, SpanContext& context, TraceState& trace_state) {
+    trace_state = TraceState{};
+    std::string_view traceparent;
+    if (detail::first_value(carrier, header::traceparent, traceparent) != 1 || !parse_traceparent(traceparent, context))
+        return false;
+    trace_state.parse_lines([&carrier](auto&& visit_line) { carrier.for_each_value(header::tracestate, visit_line); });
+    context.trace_state = &trace_state;
+    context.sampling_threshold = sampling_threshold_of(trace_state);
+    return true;
+}
+
+// Sends `context` as traceparent and tracestate; nothing when its ids are invalid.
+template <class Carrier>
+void inject_trace_context(const SpanContext& context, Carrier& carrier) {
+    char traceparent[traceparent_size];
+    if (format_traceparent(context, traceparent) == 0) return;
+    carrier.set(header::traceparent, std::string_view(traceparent, traceparent_size));
+
+    const TraceState* received = context.trace_state;
+    const std::uint64_t carried = received != nullptr ? sampling_threshold_of(*received) : no_sampling_threshold;
+    if (carried == context.sampling_threshold) {
+        if (received != nullptr && !received->empty()) carrier.set(header::tracestate, received->header());
+        return;
+    }
+    // The sampler changed the threshold: send a copy with `ot=th` updated.
+    TraceState updated = received != nullptr ? *received : TraceState{};
+    set_sampling_threshold(updated, context.sampling_threshold);
+    if (!updated.empty()) carrier.set(header::tracestate, updated.header());
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/propagation/trace_context.hpp"
+// #include "microtrace/propagation/baggage.hpp" (inlined)
+// microtrace/propagation/baggage.hpp — W3C Baggage: user key/value pairs that travel with a
+// trace, kept in bounded inline storage.
+//
+//   baggage: userId=Am%C3%A9lie,serverNode=DF%2028;region=eu,isProduction=false
+//
+// Receiving (W3C Baggage, "Header Content"):
+//   - Lines of the header are combined; spaces/tabs around `,`, `;` and `=` are dropped.
+//   - A member is `key=value` plus optional `;property` parts (`k=v` or `k`). The key is an
+//     RFC 7230 token; the value may hold `=` and is percent-decoded, each invalid UTF-8
+//     sequence becoming U+FFFD. Properties are opaque: kept as received, spaces removed.
+//   - An invalid member (bad key, no `=`, a byte outside baggage-octet, a `%` not followed
+//     by two hex digits, a bad property) is dropped alone; empty members are skipped.
+//   - A repeated key: the last value wins, at the first one's position.
+//   - Everything up to MICROTRACE_BAGGAGE_MAX_MEMBERS members and MICROTRACE_BAGGAGE_BYTES
+//     bytes of header is kept (W3C's floor: 64 and 8192); beyond that whole members are
+//     dropped, never part of one. Each drop is counted in `dropped_members()`.
+// Sending: values are percent-encoded where baggage-octet requires it (and `%` always),
+// with uppercase hex as RFC 3986 recommends.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/detail/hex.hpp" (already inlined above)
+// #include "microtrace/json.hpp" (already inlined above)
+// #include "microtrace/propagation/carrier.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+namespace detail {
+
+// RFC 7230 `tchar`: what a baggage key (and a property key) is made of.
+constexpr bool is_token_char_by_rule(unsigned char c) noexcept {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    switch (c) {
+        case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+        case '-': case '.': case '^': case '_': case '`': case '|': case '~': return true;
+        default: return false;
+    }
+}
+
+// W3C `baggage-octet`: printable ASCII except space, `"`, `,`, `;` and `\`.
+constexpr bool is_baggage_octet_by_rule(unsigned char c) noexcept {
+    return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) || (c >= 0x3C && c <= 0x5B) ||
+           (c >= 0x5D && c <= 0x7E);
+}
+
+// The two rules above as one table, so each byte costs one lookup.
+struct BaggageCharClasses {
+    static constexpr unsigned char token = 1, octet = 2;
+    unsigned char of[256] = {};
+    constexpr BaggageCharClasses() noexcept {
+        for (unsigned c = 0; c < 256; ++c)
+            of[c] = static_cast<unsigned char>((is_token_char_by_rule(static_cast<unsigned char>(c)) ? token : 0) |
+                                               (is_baggage_octet_by_rule(static_cast<unsigned char>(c)) ? octet : 0));
+    }
+};
+inline constexpr BaggageCharClasses baggage_char_classes{};
+
+constexpr bool is_token_char(char c) noexcept {
+    return (baggage_char_classes.of[static_cast<unsigned char>(c)] & BaggageCharClasses::token) != 0;
+}
+constexpr bool is_baggage_octet(char c) noexcept {
+    return (baggage_char_classes.of[static_cast<unsigned char>(c)] & BaggageCharClasses::octet) != 0;
+}
+
+constexpr bool is_token(std::string_view text) noexcept {
+    if (text.empty()) return false;
+    for (const char c : text)
+        if (!is_token_char(c)) return false;
+    return true;
+}
+
+constexpr bool is_baggage_octets(std::string_view text) noexcept {
+    for (const char c : text)
+        if (!is_baggage_octet(c)) return false;
+    return true;
+}
+
+// ---- Percent-coding (RFC 3986 section 2.1), written once for every baggage value ----
+
+// A hex digit of a %XX escape, either case as RFC 3986 allows; -1 for anything else.
+constexpr int percent_hex_value(char c) noexcept {
+    return hex_digit_value(c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c);
+}
+
+// True when `value` is baggage-octets and every `%` starts a %XX escape.
+constexpr bool is_percent_encoded_baggage_value(std::string_view value) noexcept {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (!is_baggage_octet(value[i])) return false;
+        if (value[i] == '%') {
+            if (i + 2 >= value.size() || percent_hex_value(value[i + 1]) < 0 || percent_hex_value(value[i + 2]) < 0)
+                return false;
+            i += 2;
+        }
+    }
+    return true;
+}
+
+// Returns the byte at `position` of a valid encoded value and moves past it (1 char, or 3
+// for an escape).
+constexpr unsigned char next_decoded_byte(std::string_view encoded, std::size_t& position) noexcept {
+    if (encoded[position] != '%') return static_cast<unsigned char>(encoded[position++]);
+    const int value = percent_hex_value(encoded[position + 1]) * 16 + percent_hex_value(encoded[position + 2]);
+    position += 3;
+    return static_cast<unsigned char>(value);
+}
+
+// Decodes a valid encoded value, calling emit(std::string_view) with consecutive pieces
+// of the result; each invalid UTF-8 sequence (maximal subpart, as the JSON writer does)
+// becomes U+FFFD. The result is never longer than `encoded`: a replaced byte came from a
+// 3-character escape.
+template <class Emit>
+void percent_decode(std::string_view encoded, Emit&& emit) {
+    constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+    std::size_t position = 0;
+    while (position < encoded.size()) {
+        // Characters up to the next escape are baggage-octets: ASCII, valid UTF-8 as they are.
+        std::size_t escape = position;
+        while (escape < encoded.size() && encoded[escape] != '%') ++escape;
+        if (escape > position) {
+            emit(encoded.substr(position, escape - position));
+            position = escape;
+            continue;
+        }
+        // Decode up to 4 bytes ahead (the longest UTF-8 sequence); ASCII needs only one.
+        char window[4] = {};
+        std::size_t ends[4] = {};
+        std::size_t decoded = 0;
+        std::size_t cursor = position;
+        do {
+            window[decoded] = static_cast<char>(next_decoded_byte(encoded, cursor));
+            ends[decoded++] = cursor;
+        } while (static_cast<unsigned char>(window[0]) >= 0x80 && decoded < 4 && cursor < encoded.size());
+        std::size_t invalid_length = 0;
+        const std::size_t length =
+            utf8_valid_length(reinterpret_cast<const unsigned char*>(window), decoded, invalid_length);
+        emit(length > 0 ? std::string_view(window, length) : replacement);
+        position = ends[(length > 0 ? length : invalid_length) - 1];
+    }
+}
+
+constexpr bool needs_percent_encoding(char c) noexcept { return c == '%' || !is_baggage_octet(c); }
+
+// Encodes `value`, calling emit(std::string_view) with consecutive pieces: `%` and every
+// byte outside baggage-octet become %XX with uppercase hex.
+template <class Emit>
+constexpr void percent_encode(std::string_view value, Emit&& emit) {
+    constexpr char hex[] = "0123456789ABCDEF";
+    std::size_t run = 0;  // start of the pending run of characters sent as they are
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (!needs_percent_encoding(value[i])) continue;
+        if (i > run) emit(value.substr(run, i - run));
+        const auto byte = static_cast<unsigned char>(value[i]);
+        const char escape[3] = {'%', hex[byte >> 4], hex[byte & 0xF]};
+        emit(std::string_view(escape, 3));
+        run = i + 1;
+    }
+    if (value.size() > run) emit(value.substr(run));
+}
+
+// Returns the length of `value` once percent-encoded.
+constexpr std::size_t percent_encoded_size(std::string_view value) noexcept {
+    std::size_t size = 0;
+    percent_encode(value, [&size](std::string_view piece) { size += piece.size(); });
+    return size;
+}
+
+// Checks the `;`-separated properties in `raw` (`k=v` or `k`, spaces allowed around `;`
+// and `=`, empty parts skipped) and emits them without spaces, joined by `;`, calling
+// emit(std::string_view). Returns false on an invalid property.
+template <class Emit>
+constexpr bool normalize_baggage_properties(std::string_view raw, Emit&& emit) {
+    bool first = true;
+    return for_each_list_item(raw, ';', [&](std::string_view property) {
+        if (property.empty()) return true;
+        const std::size_t equals = property.find('=');
+        const std::string_view key = trim_ows(property.substr(0, equals));
+        const std::string_view value = equals == std::string_view::npos ? std::string_view{} : trim_ows(property.substr(equals + 1));
+        if (!is_token(key) || !is_baggage_octets(value)) return false;
+        if (!first) emit(";");
+        first = false;
+        emit(key);
+        if (equals != std::string_view::npos) {
+            emit("=");
+            emit(value);
+        }
+        return true;
+    });
+}
+
+// An emit target that appends to a buffer the caller sized.
+struct BufferWriter {
+    char* cursor;
+    void operator()(std::string_view piece) noexcept {
+        if (piece.empty()) return;  // memcpy may not be given the null data of an empty view
+        std::memcpy(cursor, piece.data(), piece.size());
+        cursor += piece.size();
+    }
+};
+
+}  // namespace detail
+
+class Baggage {
+  public:
+    static constexpr std::size_t max_members = config::baggage_max_members;
+    // Bytes of the header kept and sent, commas included.
+    static constexpr std::size_t capacity = config::baggage_bytes;
+
+    struct Entry {
+        std::string_view key;
+        std::string_view value;       // decoded
+        std::string_view properties;  // `k1=v1;k2`, as received minus spaces; often empty
+    };
+
+    Baggage() noexcept = default;
+    // Copies only the used part of the storage.
+    Baggage(const Baggage& other) noexcept { *this = other; }
+    Baggage& operator=(const Baggage& other) noexcept {
+        if (this == &other) return *this;
+        std::memcpy(bytes_, other.bytes_, other.used_bytes_);
+        std::memcpy(slots_, other.slots_, other.count_ * sizeof(Slot));
+        used_bytes_ = other.used_bytes_;
+        count_ = other.count_;
+        encoded_members_size_ = other.encoded_members_size_;
+        dropped_members_ = other.dropped_members_;
+        return *this;
+    }
+
+    // ---- Reading ----
+
+    bool empty() const noexcept { return count_ == 0; }
+    // Number of entries.
+    std::size_t size() const noexcept { return count_; }
+    // Entry `index`, in header order.
+    Entry operator[](std::size_t index) const noexcept {
+        const Slot& slot = slots_[index];
+        const char* at = bytes_ + slot.offset;
+        return {{at, slot.key_size},
+                {at + slot.key_size, slot.value_size},
+                {at + slot.key_size + slot.value_size, slot.properties_size}};
+    }
+    // Returns the decoded value of `key`, or an empty view when it is absent.
+    std::string_view get(std::string_view key) const noexcept {
+        const std::size_t index = find(key);
+        return index < count_ ? (*this)[index].value : std::string_view{};
+    }
+    bool contains(std::string_view key) const noexcept { return find(key) < count_; }
+
+    // Length of the header write() makes; never more than `capacity`.
+    std::size_t header_size() const noexcept { return encoded_members_size_ + (count_ > 0 ? count_ - 1 : 0); }
+    // Writes the header (percent-encoded) into `out`, which needs header_size() chars; not
+    // NUL-terminated. Returns header_size().
+    std::size_t write(char* out) const noexcept {
+        detail::BufferWriter writer{out};
+        for (std::size_t i = 0; i < count_; ++i) {
+            const Entry entry = (*this)[i];
+            if (i > 0) writer(",");
+            writer(entry.key);
+            writer("=");
+            detail::percent_encode(entry.value, writer);
+            if (!entry.properties.empty()) {
+                writer(";");
+                writer(entry.properties);
+            }
+        }
+        return static_cast<std::size_t>(writer.cursor - out);
+    }
+
+    // Members received or set but not kept: invalid ones, and what did not fit.
+    std::size_t dropped_members() const noexcept { return dropped_members_; }
+
+    // ---- Receiving ----
+
+    // Replaces the contents with a received header. Invalid members are dropped one by one.
+    void parse(std::string_view header) noexcept {
+        parse_lines([header](auto&& visit_line) { visit_line(header); });
+    }
+
+    // Same for a header sent as several lines: `for_each_line(visit_line)` calls
+    // `visit_line(std::string_view)` for each line in order.
+    template <class ForEachLine>
+    void parse_lines(ForEachLine&& for_each_line) {
+        clear();
+        dropped_members_ = 0;
+        for_each_line([this](std::string_view line) {
+            detail::for_each_list_item(line, ',', [this](std::string_view member) {
+                if (!member.empty() && !add_received(member)) ++dropped_members_;
+                return true;
+            });
+        });
+    }
+
+    // ---- Mutating ----
+
+    // Sets `key` (an RFC 7230 token) to `value` (any bytes; encoded when sent), with
+    // optional `properties` (`k1=v1;k2`). An existing key keeps its position. Returns
+    // false, changing nothing and counting a drop, when the key or properties are invalid
+    // or the entry does not fit.
+    bool set(std::string_view key, std::string_view value, std::string_view properties = {}) noexcept {
+        if (put(key, value, false, properties)) return true;
+        ++dropped_members_;
+        return false;
+    }
+
+    // Removes `key`; returns whether it was there.
+    bool erase(std::string_view key) noexcept {
+        const std::size_t index = find(key);
+        if (index >= count_) return false;
+        encoded_members_size_ = static_cast<std::uint16_t>(encoded_members_size_ - slots_[index].encoded_size);
+        release_bytes(slots_[index]);
+        std::memmove(slots_ + index, slots_ + index + 1, (count_ - index - 1) * sizeof(Slot));
+        --count_;
+        return true;
+    }
+
+    // Removes every entry (the drop counter stays).
+    void clear() noexcept {
+        used_bytes_ = 0;
+        count_ = 0;
+        encoded_members_size_ = 0;
+    }
+
+    // Same entries in the same order.
+    friend bool operator==(const Baggage& a, const Baggage& b) noexcept {
+        if (a.count_ != b.count_) return false;
+        for (std::size_t i = 0; i < a.count_; ++i) {
+            const Entry x = a[i], y = b[i];
+            if (x.key != y.key || x.value != y.value || x.properties != y.properties) return false;
+        }
+        return true;
+    }
+    friend bool operator!=(const Baggage& a, const Baggage& b) noexcept { return !(a == b); }
+
+  private:
+    // Entry i: key, decoded value and properties, back to back from `offset` in bytes_.
+    struct Slot {
+        std::uint16_t offset;
+        std::uint16_t key_size;
+        std::uint16_t value_size;
+        std::uint16_t properties_size;
+        std::uint16_t encoded_size;  // of `key=value;properties` as sent
+    };
+
+    std::size_t find(std::string_view key) const noexcept {
+        for (std::size_t i = 0; i < count_; ++i)
+            if ((*this)[i].key == key) return i;
+        return count_;
+    }
+
+    // Parses one received member (OWS-trimmed, not empty); false when it is invalid or
+    // does not fit.
+    bool add_received(std::string_view member) noexcept {
+        const std::size_t semicolon = member.find(';');
+        const std::string_view key_value = member.substr(0, semicolon);
+        const std::string_view properties = semicolon == std::string_view::npos ? std::string_view{} : member.substr(semicolon + 1);
+        const std::size_t equals = key_value.find('=');
+        if (equals == std::string_view::npos) return false;
+        const std::string_view value = detail::trim_ows(key_value.substr(equals + 1));
+        if (!detail::is_percent_encoded_baggage_value(value)) return false;
+        return put(detail::trim_ows(key_value.substr(0, equals)), value, true, properties);
+    }
+
+    // Adds or replaces an entry; `value` is percent-encoded when `value_encoded`, raw bytes
+    // otherwise. Checks the key and properties, then the limits, before touching anything.
+    bool put(std::string_view key, std::string_view value, bool value_encoded, std::string_view raw_properties) noexcept {
+        if (!detail::is_token(key)) return false;
+        std::size_t properties_size = 0;
+        if (!detail::normalize_baggage_properties(raw_properties, [&](std::string_view piece) { properties_size += piece.size(); }))
+            return false;
+
+        // The stored (decoded) value's size, and its size once encoded again for sending.
+        std::size_t value_size = 0, value_encoded_size = 0;
+        const auto measure = [&](std::string_view piece) {
+            value_size += piece.size();
+            value_encoded_size += detail::percent_encoded_size(piece);
+        };
+        if (value_encoded)
+            detail::percent_decode(value, measure);
+        else
+            measure(value);
+        const std::size_t encoded_size =
+            key.size() + 1 + value_encoded_size + (properties_size > 0 ? 1 + properties_size : 0);
+
+        const std::size_t index = find(key);
+        const bool replacing = index < count_;
+        const std::size_t others = replacing ? count_ - 1 : count_;
+        const std::size_t others_encoded = encoded_members_size_ - (replacing ? slots_[index].encoded_size : 0);
+        if (!replacing && count_ == max_members) return false;
+        if (others_encoded + encoded_size + others > capacity) return false;
+
+        // Fits: stored bytes never exceed the header they are sent as, so storage does too.
+        if (replacing) {
+            release_bytes(slots_[index]);
+        } else {
+            ++count_;
+        }
+        Slot& slot = slots_[replacing ? index : count_ - 1];
+        slot = {static_cast<std::uint16_t>(used_bytes_), static_cast<std::uint16_t>(key.size()),
+                static_cast<std::uint16_t>(value_size), static_cast<std::uint16_t>(properties_size),
+                static_cast<std::uint16_t>(encoded_size)};
+        detail::BufferWriter store{bytes_ + used_bytes_};
+        store(key);
+        if (value_encoded)
+            detail::percent_decode(value, store);
+        else
+            store(value);
+        detail::normalize_baggage_properties(raw_properties, store);
+        used_bytes_ = static_cast<std::uint16_t>(store.cursor - bytes_);
+        encoded_members_size_ = static_cast<std::uint16_t>(others_encoded + encoded_size);
+        return true;
+    }
+
+    // Frees an entry's bytes, moving later bytes down (slots keep their order).
+    void release_bytes(const Slot& released) noexcept {
+        const std::size_t offset = released.offset;
+        const std::size_t length = std::size_t{released.key_size} + released.value_size + released.properties_size;
+        std::memmove(bytes_ + offset, bytes_ + offset + length, used_bytes_ - offset - length);
+        used_bytes_ = static_cast<std::uint16_t>(used_bytes_ - length);
+        for (std::size_t i = 0; i < count_; ++i)
+            if (slots_[i].offset > offset) slots_[i].offset = static_cast<std::uint16_t>(slots_[i].offset - length);
+    }
+
+    char bytes_[capacity];  // only [0, used_bytes_) is ever read
+    Slot slots_[max_members];
+    std::uint16_t used_bytes_ = 0;
+    std::uint16_t count_ = 0;
+    std::uint16_t encoded_members_size_ = 0;  // sum of the slots' encoded_size
+    std::uint32_t dropped_members_ = 0;
+};
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/propagation/baggage.hpp"
+// #include "microtrace/propagation/b3.hpp" (inlined)
+// microtrace/propagation/b3.hpp — Zipkin B3 propagation, single header and multi header.
+//
+//   b3: 80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90
+//       {trace id: 16 or 32 hex}-{span id: 16 hex}[-{0|1|d}[-{parent span id: 16 hex}]]
+//   b3: 0                                  (a sampling decision alone: 0, 1 or d)
+//   X-B3-TraceId, X-B3-SpanId, X-B3-ParentSpanId, X-B3-Sampled (1/0, true/false
+//   accepted), X-B3-Flags: 1 (debug)
+//
+// Rules (openzipkin/b3-propagation): lowercase hex only; ids not all zero. The sampling
+// state is four-valued — defer (absent), deny, accept, debug — and is kept through a hop,
+// also when it travels without ids. A malformed header (bad length, non-hex, uppercase,
+// all-zero id, unknown sampling value, missing hyphen, empty) counts as absent. With
+// multiple lines of a header, the first wins. A 64-bit trace id is held left-padded and
+// sent back 64-bit. We never send X-B3-ParentSpanId: the parent of our span is the
+// caller's span, and the caller's parent is not ours to repeat.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/ids.hpp" (already inlined above)
+// #include "microtrace/propagation/carrier.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// B3's sampling state.
+enum class B3Sampling : std::uint8_t { defer, deny, accept, debug };
+
+// Longest `b3` value we write: 32 + 1 + 16 + 1 + 1 (no parent span id).
+inline constexpr std::size_t b3_single_max_size = 51;
+
+// Returns the B3 sampling state a context carries.
+constexpr B3Sampling b3_sampling_of(const SpanContext& context) noexcept {
+    if (context.debug) return B3Sampling::debug;
+    if (context.sampling_deferred) return B3Sampling::defer;
+    return context.is_sampled() ? B3Sampling::accept : B3Sampling::deny;
+}
+
+namespace detail {
+
+// Puts a B3 sampling state into a context: debug implies sampled; defer is "not sampled
+// yet, the callee decides".
+constexpr void set_b3_sampling(B3Sampling sampling, SpanContext& context) noexcept {
+    context.debug = sampling == B3Sampling::debug;
+    context.sampling_deferred = sampling == B3Sampling::defer;
+    const bool sampled = sampling == B3Sampling::accept || sampling == B3Sampling::debug;
+    context.flags.bits = static_cast<std::uint8_t>(sampled ? (context.flags.bits | TraceFlags::sampled)
+                                                           : (context.flags.bits & ~TraceFlags::sampled));
+}
+
+// Fills `out` from parsed B3 fields: ids (or none, for a sampling decision alone) and the
+// sampling state. The context came from a carrier, so it is remote.
+constexpr void set_b3_context(const TraceId& trace_id, SpanId span_id, bool trace_id_64bit, B3Sampling sampling,
+                              SpanContext& out) noexcept {
+    out.trace_id = trace_id;
+    out.span_id = span_id;
+    out.flags = TraceFlags{};
+    out.trace_id_64bit = trace_id_64bit;
+    out.remote = true;
+    set_b3_sampling(sampling, out);
+}
+
+// The `b3` sampling character: 0, 1 or d.
+constexpr bool parse_b3_sampling_char(char c, B3Sampling& sampling) noexcept {
+    switch (c) {
+        case '0': sampling = B3Sampling::deny; return true;
+        case '1': sampling = B3Sampling::accept; return true;
+        case 'd': sampling = B3Sampling::debug; return true;
+        default: return false;
+    }
+}
+
+constexpr char b3_sampling_char(B3Sampling sampling) noexcept {
+    return sampling == B3Sampling::debug ? 'd' : sampling == B3Sampling::accept ? '1' : '0';
+}
+
+// A context worth sending: ids, or (from a carrier) a sampling decision alone. A
+// default-constructed context says nothing, rather than "deny".
+constexpr bool has_b3_to_send(const SpanContext& context) noexcept {
+    return context.is_valid() || (context.remote && b3_sampling_of(context) != B3Sampling::defer);
+}
+
+// Writes the trace id in the width it was received: 16 hex digits for a 64-bit id (the
+// right-most 64 bits), 32 otherwise. Returns one past the last digit.
+inline char* write_b3_trace_id(const SpanContext& context, char* out) noexcept {
+    return context.trace_id_64bit ? detail::write_hex_u64(context.trace_id.low, out) : context.trace_id.write_hex(out);
+}
+
+}  // namespace detail
+
+// Parses a `b3` single-header value (spaces/tabs around it allowed). Returns false, leaving
+// `out` untouched, when it is malformed. A sampling decision alone leaves the ids invalid.
+constexpr bool parse_b3_single(std::string_view value, SpanContext& out) noexcept {
+    value = detail::trim_ows(value);
+    B3Sampling sampling = B3Sampling::defer;
+    if (value.size() == 1) {
+        if (!detail::parse_b3_sampling_char(value[0], sampling)) return false;
+        detail::set_b3_context(TraceId{}, SpanId{}, false, sampling, out);
+        return true;
+    }
+    const std::size_t trace_id_size = value.find('-');
+    TraceId trace_id;
+    SpanId span_id, parent_span_id;
+    if (trace_id_size == std::string_view::npos || !TraceId::parse_hex(value.substr(0, trace_id_size), trace_id))
+        return false;
+    std::string_view rest = value.substr(trace_id_size + 1);
+    if (rest.size() < 16 || !SpanId::parse_hex(rest.substr(0, 16), span_id)) return false;
+    rest.remove_prefix(16);
+    if (!rest.empty()) {  // -{sampling}[-{parent span id}]
+        if (rest.size() < 2 || rest[0] != '-' || !detail::parse_b3_sampling_char(rest[1], sampling)) return false;
+        rest.remove_prefix(2);
+        // The parent span id is checked, then ignored: it is the caller's parent, not ours.
+        if (!rest.empty() && (rest[0] != '-' || !SpanId::parse_hex(rest.substr(1), parent_span_id))) return false;
+    }
+    detail::set_b3_context(trace_id, span_id, trace_id_size == 16, sampling, out);
+    return true;
+}
+
+// Writes the `b3` single-header value for `context` into `out` (room for
+// b3_single_max_size chars) and returns its length; 0 when there is nothing to send.
+inline std::size_t format_b3_single(const SpanContext& context, char* out) noexcept {
+    if (!detail::has_b3_to_send(context)) return 0;
+    const B3Sampling sampling = b3_sampling_of(context);
+    if (!context.is_valid()) {
+        out[0] = detail::b3_sampling_char(sampling);
+        return 1;
+    }
+    char* cursor = detail::write_b3_trace_id(context, out);
+    *cursor++ = '-';
+    cursor = context.span_id.write_hex(cursor);
+    if (sampling != B3Sampling::defer) {
+        *cursor++ = '-';
+        *cursor++ = detail::b3_sampling_char(sampling);
+    }
+    return static_cast<std::size_t>(cursor - out);
+}
+
+// Extracts the `b3` header (the first line, if several). Returns false, leaving `out`
+// untouched, when it is absent or malformed.
+template <class Carrier>
+bool extract_b3_single(const Carrier& carrier, SpanContext& out) {
+    std::string_view value;
+    return detail::first_value(carrier, header::b3, value) > 0 && parse_b3_single(value, out);
+}
+
+// Extracts the X-B3-* headers. Each malformed header counts as absent; ids are used only
+// when both trace id and span id are present and valid. Returns false, leaving `out`
+// untouched, when neither ids nor a sampling decision remain.
+template <class Carrier>
+bool extract_b3_multi(const Carrier& carrier, SpanContext& out) {
+    const auto first_trimmed = [&carrier](std::string_view name, std::string_view& value) {
+        const bool present = detail::first_value(carrier, name, value) > 0;
+        value = detail::trim_ows(value);
+        return present;
+    };
+    std::string_view trace_id_text, span_id_text, sampled_text, flags_text;
+    TraceId trace_id;
+    SpanId span_id;
+    const bool has_trace_id = first_trimmed(header::b3_trace_id, trace_id_text) && TraceId::parse_hex(trace_id_text, trace_id);
+    const bool has_span_id = first_trimmed(header::b3_span_id, span_id_text) && SpanId::parse_hex(span_id_text, span_id);
+    const bool has_ids = has_trace_id && has_span_id;
+
+    const bool debug = first_trimmed(header::b3_flags, flags_text) && flags_text == "1";
+    const bool has_sampled = first_trimmed(header::b3_sampled, sampled_text);
+    bool has_sampling = true;
+    B3Sampling sampling = B3Sampling::defer;
+    if (debug)
+        sampling = B3Sampling::debug;  // implies accept, whatever X-B3-Sampled says
+    else if (has_sampled && (sampled_text == "1" || sampled_text == "true"))
+        sampling = B3Sampling::accept;
+    else if (has_sampled && (sampled_text == "0" || sampled_text == "false"))
+        sampling = B3Sampling::deny;
+    else
+        has_sampling = false;
+
+    if (!has_ids && !has_sampling) return false;
+    if (has_ids)
+        detail::set_b3_context(trace_id, span_id, trace_id_text.size() == 16, sampling, out);
+    else
+        detail::set_b3_context(TraceId{}, SpanId{}, false, sampling, out);
+    return true;
+}
+
+// Sends `context` as the `b3` header.
+template <class Carrier>
+void inject_b3_single(const SpanContext& context, Carrier& carrier) {
+    char value[b3_single_max_size];
+    const std::size_t size = format_b3_single(context, value);
+    if (size > 0) carrier.set(header::b3, std::string_view(value, size));
+}
+
+// Sends `context` as X-B3-TraceId, X-B3-SpanId and X-B3-Sampled, or X-B3-Flags: 1 for
+// debug (which implies sampled, so X-B3-Sampled is left out).
+template <class Carrier>
+void inject_b3_multi(const SpanContext& context, Carrier& carrier) {
+    if (!detail::has_b3_to_send(context)) return;
+    if (context.is_valid()) {
+        char trace_id[32], span_id[16];
+        const char* trace_id_end = detail::write_b3_trace_id(context, trace_id);
+        context.span_id.write_hex(span_id);
+        carrier.set(header::b3_trace_id, std::string_view(trace_id, static_cast<std::size_t>(trace_id_end - trace_id)));
+        carrier.set(header::b3_span_id, std::string_view(span_id, 16));
+    }
+    switch (b3_sampling_of(context)) {
+        case B3Sampling::debug: carrier.set(header::b3_flags, "1"); break;
+        case B3Sampling::accept: carrier.set(header::b3_sampled, "1"); break;
+        case B3Sampling::deny: carrier.set(header::b3_sampled, "0"); break;
+        case B3Sampling::defer: break;
+    }
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/propagation/b3.hpp"
+// #include "microtrace/propagation/composite.hpp" (inlined)
+// microtrace/propagation/composite.hpp — one call to extract or inject every configured
+// format: W3C Trace Context, B3 single and multi header, with W3C Baggage alongside.
+//
+//   auto parent = microtrace::extract(request_headers);     // W3C, then b3, then X-B3-*
+//   auto span = tracer.start_span("handle", parent, microtrace::SpanKind::server);
+//   microtrace::inject(span.context(), outgoing_headers);   // traceparent, tracestate, baggage
+//
+// Extraction tries the formats in order and the first that finds a context wins (a B3
+// sampling decision alone counts). Baggage is read whatever the trace format. The
+// returned ExtractedContext owns the tracestate and baggage its SpanContext points at,
+// so spans started from it, and inject() on them, carry both on.
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/context.hpp" (already inlined above)
+// #include "microtrace/propagation/b3.hpp" (already inlined above)
+// #include "microtrace/propagation/baggage.hpp" (already inlined above)
+// #include "microtrace/propagation/carrier.hpp" (already inlined above)
+// #include "microtrace/propagation/trace_context.hpp" (already inlined above)
+// #include "microtrace/propagation/tracestate.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+// The trace-context formats.
+enum class TraceFormat : std::uint8_t { none, w3c, b3_single, b3_multi };
+
+// What extraction found: a SpanContext (invalid when the trace starts here) and the
+// tracestate and baggage storage it points at. It converts to `const SpanContext&`, so
+// it can be passed straight to Tracer::start_span. Copies re-point at their own storage.
+// Keep it alive while spans started from it run.
+class ExtractedContext {
+  public:
+    ExtractedContext() noexcept { link(); }
+    ExtractedContext(const ExtractedContext& other) noexcept
+        : context_(other.context_), trace_state_(other.trace_state_), baggage_(other.baggage_), format_(other.format_) {
+        link();
+    }
+    ExtractedContext& operator=(const ExtractedContext& other) noexcept {
+        context_ = other.context_;
+        trace_state_ = other.trace_state_;
+        baggage_ = other.baggage_;
+        format_ = other.format_;
+        link();
+        return *this;
+    }
+
+    // The context points into this object: spans started from it, and what they inject,
+    // need it alive. So a temporary does not convert (`start_span("x", extract(headers))`
+    // would dangle): name the extracted context first.
+    const SpanContext& context() const& noexcept { return context_; }
+    operator const SpanContext&() const& noexcept { return context_; }
+    const SpanContext& context() const&& = delete;
+    operator const SpanContext&() const&& = delete;
+    // Ids present: a trace to continue.
+    bool is_valid() const noexcept { return context_.is_valid(); }
+    // The format the context came from; `none` when no format found one.
+    TraceFormat format() const noexcept { return format_; }
+
+    // The received tracestate and baggage, to read or change before starting spans.
+    TraceState& trace_state() noexcept { return trace_state_; }
+    const TraceState& trace_state() const noexcept { return trace_state_; }
+    Baggage& baggage() noexcept { return baggage_; }
+    const Baggage& baggage() const noexcept { return baggage_; }
+
+  private:
+    friend struct Propagator;
+
+    void link() noexcept {
+        context_.trace_state = &trace_state_;
+        context_.baggage = &baggage_;
+    }
+
+    SpanContext context_;
+    TraceState trace_state_;
+    Baggage baggage_;
+    TraceFormat format_ = TraceFormat::none;
+};
+
+// Which formats to read and write. The defaults read W3C, then B3 single, then B3 multi,
+// and write W3C; baggage is read and written. Set the fields to change them:
+//
+//   microtrace::Propagator zipkin_style;
+//   zipkin_style.send_w3c = false;
+//   zipkin_style.send_b3_multi = true;
+struct Propagator {
+    // Tried in order; the first that finds a context wins. `none` entries are skipped.
+    TraceFormat extract_order[3] = {TraceFormat::w3c, TraceFormat::b3_single, TraceFormat::b3_multi};
+    bool send_w3c = true;
+    bool send_b3_single = false;
+    bool send_b3_multi = false;
+    bool baggage = true;
+
+    // Extracts from `headers` (a carrier, or a container of name/value pairs) into `out`.
+    template <class Headers>
+    void extract(Headers&& headers, ExtractedContext& out) const {
+        if constexpr (config::enabled) {
+            out = ExtractedContext{};
+            auto&& carrier = detail::as_carrier(headers);
+            for (const TraceFormat format : extract_order) {
+                if (extract_format(format, carrier, out)) {
+                    out.format_ = format;
+                    break;
+                }
+            }
+            if (baggage)
+                out.baggage_.parse_lines([&carrier](auto&& visit_line) { carrier.for_each_value(header::baggage, visit_line); });
+            out.link();
+        }
+    }
+
+    template <class Headers>
+    ExtractedContext extract(Headers&& headers) const {
+        ExtractedContext out;
+        extract(std::forward<Headers>(headers), out);
+        return out;
+    }
+
+    // Writes `context` (and the tracestate and baggage it points at) into `headers`.
+    template <class Headers>
+    void inject(const SpanContext& context, Headers&& headers) const {
+        inject_with_baggage(context, context.baggage, headers);
+    }
+
+    // Same, sending `baggage` instead of the context's: for a trace that starts here with
+    // baggage of its own.
+    template <class Headers>
+    void inject(const SpanContext& context, const Baggage& outgoing_baggage, Headers&& headers) const {
+        inject_with_baggage(context, &outgoing_baggage, headers);
+    }
+
+  private:
+    template <class Headers>
+    void inject_with_baggage(const SpanContext& context, const Baggage* sent_baggage, Headers& headers) const {
+        if constexpr (config::enabled) {
+            auto&& carrier = detail::as_carrier(headers);
+            if (send_w3c) inject_trace_context(context, carrier);
+            if (send_b3_single) inject_b3_single(context, carrier);
+            if (send_b3_multi) inject_b3_multi(context, carrier);
+            if (baggage && sent_baggage != nullptr && !sent_baggage->empty()) {
+                char value[Baggage::capacity];
+                carrier.set(header::baggage, std::string_view(value, sent_baggage->write(value)));
+            }
+        }
+    }
+
+    template <class Carrier>
+    static bool extract_format(TraceFormat format, const Carrier& carrier, ExtractedContext& out) {
+        switch (format) {
+            case TraceFormat::w3c: return extract_trace_context(carrier, out.context_, out.trace_state_);
+            case TraceFormat::b3_single: return extract_b3_single(carrier, out.context_);
+            case TraceFormat::b3_multi: return extract_b3_multi(carrier, out.context_);
+            case TraceFormat::none: return false;
+        }
+        return false;
+    }
+};
+
+// Extracts with the default Propagator: W3C, then B3 single, then B3 multi; baggage too.
+template <class Headers>
+ExtractedContext extract(Headers&& headers) {
+    return Propagator{}.extract(std::forward<Headers>(headers));
+}
+template <class Headers>
+void extract(Headers&& headers, ExtractedContext& out) {
+    Propagator{}.extract(std::forward<Headers>(headers), out);
+}
+
+// Injects with the default Propagator: traceparent, tracestate and baggage.
+template <class Headers>
+void inject(const SpanContext& context, Headers&& headers) {
+    Propagator{}.inject(context, std::forward<Headers>(headers));
+}
+template <class Headers>
+void inject(const SpanContext& context, const Baggage& outgoing_baggage, Headers&& headers) {
+    Propagator{}.inject(context, outgoing_baggage, std::forward<Headers>(headers));
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/propagation/composite.hpp"
+// end of "microtrace/propagation/propagation.hpp"

@@ -2857,22 +2857,13 @@ class ParentBased {
           local_parent_sampled_(std::move(local_parent_sampled)),
           local_parent_not_sampled_(std::move(local_parent_not_sampled)) {}
 
+    // Const when every delegate's should_sample is (all built-in ones are); the non-const
+    // overload serves custom delegates whose should_sample is not.
     SamplingResult should_sample(const SamplingParameters& params) const noexcept {
-        const SpanContext* parent = params.parent;
-        if (parent == nullptr) return root_.should_sample(params);
-        // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
-        if (parent->debug)
-            return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
-        // A parent without ids still carries a decision when it came from a carrier (B3
-        // `b3: 0` / `b3: 1`); B3 "defer" carries none.
-        const bool has_decision =
-            !parent->sampling_deferred && (parent->is_valid() || parent->remote);
-        if (!has_decision) return root_.should_sample(params);
-        if (parent->remote)
-            return parent->is_sampled() ? remote_parent_sampled_.should_sample(params)
-                                        : remote_parent_not_sampled_.should_sample(params);
-        return parent->is_sampled() ? local_parent_sampled_.should_sample(params)
-                                    : local_parent_not_sampled_.should_sample(params);
+        return decide(*this, params);
+    }
+    SamplingResult should_sample(const SamplingParameters& params) noexcept {
+        return decide(*this, params);
     }
 
     // `ParentBased{root=ProbabilitySampler{0.05}}`, plus each delegate that is not the
@@ -2887,7 +2878,8 @@ class ParentBased {
         return text.append("}");
     }
 
-    // The delegates, e.g. to read an adaptive root sampler's probability or statistics.
+    // The delegates, e.g. to read an adaptive root sampler's probability or statistics,
+    // or to end its window.
     Root& root() noexcept { return root_; }
     const Root& root() const noexcept { return root_; }
     const RemoteParentSampled& remote_parent_sampled() const noexcept {
@@ -2904,6 +2896,25 @@ class ParentBased {
     }
 
   private:
+    template <class Self>  // ParentBased or const ParentBased
+    static SamplingResult decide(Self& self, const SamplingParameters& params) noexcept {
+        const SpanContext* parent = params.parent;
+        if (parent == nullptr) return self.root_.should_sample(params);
+        // Debug is only ever set on purpose, so it wins even without ids (B3 `b3: d`).
+        if (parent->debug)
+            return {true, FollowParentSampler::inherited_threshold(*parent, params.randomness())};
+        // A parent without ids still carries a decision when it came from a carrier (B3
+        // `b3: 0` / `b3: 1`); B3 "defer" carries none.
+        const bool has_decision =
+            !parent->sampling_deferred && (parent->is_valid() || parent->remote);
+        if (!has_decision) return self.root_.should_sample(params);
+        if (parent->remote)
+            return parent->is_sampled() ? self.remote_parent_sampled_.should_sample(params)
+                                        : self.remote_parent_not_sampled_.should_sample(params);
+        return parent->is_sampled() ? self.local_parent_sampled_.should_sample(params)
+                                    : self.local_parent_not_sampled_.should_sample(params);
+    }
+
     template <class Delegate>
     static void append_delegate(SamplerDescription& text, std::string_view name,
                                 const Delegate& delegate) noexcept {
@@ -2911,13 +2922,11 @@ class ParentBased {
             text.append(name).append(delegate.description().view());
     }
 
-    // `mutable` so that should_sample can stay const (callable on a shared tracer from many
-    // threads) even around a custom delegate whose should_sample is not const.
-    mutable Root root_;
-    mutable RemoteParentSampled remote_parent_sampled_;
-    mutable RemoteParentNotSampled remote_parent_not_sampled_;
-    mutable LocalParentSampled local_parent_sampled_;
-    mutable LocalParentNotSampled local_parent_not_sampled_;
+    Root root_;
+    RemoteParentSampled remote_parent_sampled_;
+    RemoteParentNotSampled remote_parent_not_sampled_;
+    LocalParentSampled local_parent_sampled_;
+    LocalParentNotSampled local_parent_not_sampled_;
 };
 
 MICROTRACE_END_NAMESPACE
@@ -2929,7 +2938,9 @@ MICROTRACE_END_NAMESPACE
 // Those samplers only need to know which second (or window) a decision falls in, so they
 // trade resolution for speed: Linux's CLOCK_MONOTONIC_COARSE costs about 5 ns against
 // steady_clock's 25-30 ns, with a resolution of one scheduler tick (1-4 ms). Elsewhere it
-// falls back to steady_clock. Firmware passes its own tick counter instead.
+// falls back to steady_clock, and with MICROTRACE_STD_CLOCK=0 to a clock stopped at 0 (a
+// rate limit then never refills, adaptive windows end only by advance_window()): firmware
+// passes its own tick counter instead.
 
 #include <cstdint>
 
@@ -2967,6 +2978,7 @@ MICROTRACE_END_NAMESPACE
 
 // #include "microtrace/clock.hpp" (already inlined above)
 // #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/detail/atomic.hpp" (already inlined above)
 // #include "microtrace/sampler.hpp" (already inlined above)
 // #include "microtrace/samplers/coarse_clock.hpp" (already inlined above)
 
@@ -2981,7 +2993,8 @@ MICROTRACE_BEGIN_NAMESPACE
 // is at most (burst - 1) token intervals ahead of now, and then pushes it one interval
 // later with a compare-exchange. A refused decision is a load and a compare; a granted one
 // is one CAS, retried only when another thread has just taken a token. Never more tokens
-// than the rate and burst allow, however many threads ask at once.
+// than the rate and burst allow, however many threads ask at once. (With
+// MICROTRACE_THREADS=0 the word is a plain variable.)
 //
 // Its decisions are not probabilistic, so they carry no OpenTelemetry threshold (`th` is
 // erased). Time comes from `now_ns` (default: coarse_monotonic_ns, a few ms resolution);
@@ -2990,33 +3003,24 @@ class RateLimitedSampler {
   public:
     // `burst` 0 means one second's worth (at least 1). `per_second` <= 0 or NaN never
     // samples. A null `now_ns` means the default clock.
-    explicit RateLimitedSampler(double per_second, std::uint32_t burst = 0,
-                                Clock::NowFn now_ns = &coarse_monotonic_ns) noexcept
+    explicit constexpr RateLimitedSampler(double per_second, std::uint32_t burst = 0,
+                                          Clock::NowFn now_ns = &coarse_monotonic_ns) noexcept
         : per_second_(per_second > 0.0 ? per_second : 0.0),
           burst_(burst != 0 ? burst : one_second_of(per_second_)),
           interval_ns_(interval_for(per_second_)),
           tolerance_ns_(tolerance_for(burst_, interval_ns_)),
           now_ns_(now_ns != nullptr ? now_ns : &coarse_monotonic_ns) {}
 
-    // Copies the configuration and the bucket's current level: for setting up, not for
-    // copying a sampler other threads are using.
-    RateLimitedSampler(const RateLimitedSampler& other) noexcept
+    // A copy has the same configuration and a full bucket of its own: copying is for
+    // setting up (the tracer takes its sampler by value), so it is constexpr and a static
+    // tracer stays constant-initialized.
+    constexpr RateLimitedSampler(const RateLimitedSampler& other) noexcept
         : per_second_(other.per_second_),
           burst_(other.burst_),
           interval_ns_(other.interval_ns_),
           tolerance_ns_(other.tolerance_ns_),
-          now_ns_(other.now_ns_),
-          full_again_at_ns_(other.full_again_at_ns_.load(std::memory_order_relaxed)) {}
-    RateLimitedSampler& operator=(const RateLimitedSampler& other) noexcept {
-        per_second_ = other.per_second_;
-        burst_ = other.burst_;
-        interval_ns_ = other.interval_ns_;
-        tolerance_ns_ = other.tolerance_ns_;
-        now_ns_ = other.now_ns_;
-        full_again_at_ns_.store(other.full_again_at_ns_.load(std::memory_order_relaxed),
-                                std::memory_order_relaxed);
-        return *this;
-    }
+          now_ns_(other.now_ns_) {}
+    RateLimitedSampler& operator=(const RateLimitedSampler&) = delete;
 
     SamplingResult should_sample(const SamplingParameters&) const noexcept {
         if (interval_ns_ == never) return {};
@@ -3052,19 +3056,20 @@ class RateLimitedSampler {
     // Caps keep every sum below 2^64 for centuries of uptime.
     static constexpr double max_span_ns = 0x1p62;
 
-    static std::uint32_t one_second_of(double per_second) noexcept {
+    static constexpr std::uint32_t one_second_of(double per_second) noexcept {
         if (per_second >= 4294967295.0) return 4294967295u;
         return per_second >= 1.0 ? static_cast<std::uint32_t>(per_second) : 1;
     }
     // Nanoseconds between two tokens, at least 1; `never` for a zero rate.
-    static std::uint64_t interval_for(double per_second) noexcept {
+    static constexpr std::uint64_t interval_for(double per_second) noexcept {
         if (!(per_second > 0.0)) return never;
         const double interval = 1e9 / per_second;
         if (interval >= max_span_ns) return never;
         return interval < 1.0 ? 1 : static_cast<std::uint64_t>(interval + 0.5);
     }
     // How far ahead of now the full-again instant may be for a token to remain.
-    static std::uint64_t tolerance_for(std::uint32_t burst, std::uint64_t interval_ns) noexcept {
+    static constexpr std::uint64_t tolerance_for(std::uint32_t burst,
+                                                 std::uint64_t interval_ns) noexcept {
         if (interval_ns == never) return 0;
         const double tolerance = (burst - 1.0) * static_cast<double>(interval_ns);
         return tolerance >= max_span_ns ? static_cast<std::uint64_t>(max_span_ns)
@@ -3077,7 +3082,7 @@ class RateLimitedSampler {
     std::uint64_t tolerance_ns_;
     Clock::NowFn now_ns_;
     // 0: full from the start.
-    mutable std::atomic<std::uint64_t> full_again_at_ns_{0};
+    mutable detail::Atomic<std::uint64_t> full_again_at_ns_{0};
 };
 
 MICROTRACE_END_NAMESPACE
@@ -3087,10 +3092,12 @@ MICROTRACE_END_NAMESPACE
 // per second (or per tick), whatever the load.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 // #include "microtrace/clock.hpp" (already inlined above)
 // #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/detail/atomic.hpp" (already inlined above)
 // #include "microtrace/sampler.hpp" (already inlined above)
 // #include "microtrace/samplers/coarse_clock.hpp" (already inlined above)
 // #include "microtrace/samplers/threshold.hpp" (already inlined above)
@@ -3134,14 +3141,18 @@ struct AdaptiveSamplerStatistics {
 // everything (up to max_probability). Use it as ParentBased's root sampler so that it
 // counts root traces and children follow their root.
 //
-// Hot path: one clock read (none in tick mode), two loads and one fetch_add. The thread
-// that first sees the window over ends it; the others keep deciding with the previous
-// probability meanwhile, and no decision is lost from the counts.
+// Hot path: one clock read (none in tick mode), two loads and one fetch_add on a counter
+// of the thread's own (8 cache-line stripes). The thread that first sees the window over
+// ends it; the others keep deciding with the previous probability meanwhile, and no
+// decision is lost from the counts. (With MICROTRACE_THREADS=0 the atomics are plain
+// variables and there is one stripe.)
 class AdaptiveSampler {
   public:
-    explicit AdaptiveSampler(double target_per_second) noexcept
+    explicit constexpr AdaptiveSampler(double target_per_second) noexcept
         : AdaptiveSampler(config_for(target_per_second, 1'000'000'000)) {}
-    explicit AdaptiveSampler(const AdaptiveSamplerConfig& config) noexcept
+    // The first window starts with the first decision (or advance_window()), not here, so
+    // that construction reads no clock and a static sampler is constant-initialized.
+    explicit constexpr AdaptiveSampler(const AdaptiveSamplerConfig& config) noexcept
         : target_(config.target > 0.0 ? config.target : 0.0),
           window_ns_(config.window_ns),
           smoothing_(config.smoothing > 0.0 && config.smoothing <= 1.0 ? config.smoothing : 1.0),
@@ -3150,23 +3161,28 @@ class AdaptiveSampler {
           highest_threshold_(threshold_for_probability(config.min_probability)),
           lowest_threshold_(clamp_threshold(threshold_for_probability(config.max_probability),
                                             0, highest_threshold_)),
-          threshold_(initial_threshold(config.initial_probability)) {
-        window_start_ns_ = window_ns_ != 0 ? now_ns_() : 0;
-        window_end_ns_.store(window_ns_ != 0 ? window_start_ns_ + window_ns_ : no_window_end,
-                             std::memory_order_relaxed);
-    }
+          initial_threshold_(initial_threshold(config.initial_probability)),
+          threshold_(initial_threshold_),
+          window_end_ns_(window_ns_ != 0 ? not_started : no_window_end) {}
     // A sampler whose windows are ticks: call advance_window() once per tick.
-    static AdaptiveSampler per_tick(double target_per_tick) noexcept {
+    static constexpr AdaptiveSampler per_tick(double target_per_tick) noexcept {
         return AdaptiveSampler(config_for(target_per_tick, 0));
     }
 
-    // Copies the configuration and the current state: for setting up, not for copying a
-    // sampler other threads are using.
-    AdaptiveSampler(const AdaptiveSampler& other) noexcept { copy_from(other); }
-    AdaptiveSampler& operator=(const AdaptiveSampler& other) noexcept {
-        if (this != &other) copy_from(other);
-        return *this;
-    }
+    // A copy has the same configuration and starts afresh (initial probability, no counts):
+    // copying is for setting up (the tracer takes its sampler by value), so it is constexpr
+    // and a static tracer stays constant-initialized.
+    constexpr AdaptiveSampler(const AdaptiveSampler& other) noexcept
+        : target_(other.target_),
+          window_ns_(other.window_ns_),
+          smoothing_(other.smoothing_),
+          now_ns_(other.now_ns_),
+          highest_threshold_(other.highest_threshold_),
+          lowest_threshold_(other.lowest_threshold_),
+          initial_threshold_(other.initial_threshold_),
+          threshold_(initial_threshold_),
+          window_end_ns_(window_ns_ != 0 ? not_started : no_window_end) {}
+    AdaptiveSampler& operator=(const AdaptiveSampler&) = delete;
 
     SamplingResult should_sample(const SamplingParameters& params) const noexcept {
         if (window_ns_ != 0) {
@@ -3175,9 +3191,10 @@ class AdaptiveSampler {
         }
         const std::uint64_t threshold = threshold_.load(std::memory_order_relaxed);
         const bool sampled = threshold_samples(threshold, params.randomness());
-        // One RMW counts both: decisions in the high half, sampled ones in the low half
-        // (so a window holds up to 2^32 - 1 decisions: 4 billion a second in clock mode).
-        window_counts_.fetch_add(one_decision | (sampled ? 1 : 0), std::memory_order_relaxed);
+        // One RMW counts both: decisions in the high half, sampled ones in the low half (so
+        // a window holds up to 2^32 - 1 decisions per stripe: billions a second).
+        window_counts_[counter_stripe()].counts.fetch_add(one_decision | (sampled ? 1 : 0),
+                                                           std::memory_order_relaxed);
         return {sampled, sampled ? threshold : no_sampling_threshold};
     }
 
@@ -3202,10 +3219,12 @@ class AdaptiveSampler {
             const std::uint64_t before = windows_ended_.load(std::memory_order_acquire);
             if (before % 2 != 0) continue;
             AdaptiveSamplerStatistics stats;
-            const std::uint64_t counts = window_counts_.load(std::memory_order_acquire);
             stats.windows = before / 2;
-            stats.window_decisions = counts >> 32;
-            stats.window_sampled = counts & low_half;
+            for (const CounterStripe& stripe : window_counts_) {
+                const std::uint64_t counts = stripe.counts.load(std::memory_order_acquire);
+                stats.window_decisions += counts >> 32;
+                stats.window_sampled += counts & low_half;
+            }
             stats.decisions =
                 total_decisions_.load(std::memory_order_acquire) + stats.window_decisions;
             stats.sampled = total_sampled_.load(std::memory_order_acquire) + stats.window_sampled;
@@ -3235,11 +3254,36 @@ class AdaptiveSampler {
   private:
     static constexpr std::uint64_t one_decision = std::uint64_t{1} << 32;
     static constexpr std::uint64_t low_half = one_decision - 1;
-    // window_end_ns_ values that no clock reaches: tick mode's, and "being ended".
+    // window_end_ns_ values that no clock reaches: tick mode's, and "being ended"; and 0,
+    // which every clock reading passes: "clock mode, no window yet".
     static constexpr std::uint64_t no_window_end = ~std::uint64_t{0} - 1;
     static constexpr std::uint64_t ending = ~std::uint64_t{0};
+    static constexpr std::uint64_t not_started = 0;
 
-    static AdaptiveSamplerConfig config_for(double target, std::uint64_t window_ns) noexcept {
+    // Decision counters: 8 stripes where threads have thread_local to remember theirs, else 1
+    // (and then no cache-line padding either).
+    static constexpr std::size_t counter_stripes =
+        MICROTRACE_THREADS && MICROTRACE_THREAD_LOCAL ? 8 : 1;
+    static constexpr std::size_t stripe_alignment =
+        counter_stripes > 1 ? 64 : alignof(std::uint64_t);
+
+    // This thread's stripe: threads take stripes in turn, the first time they decide.
+    static std::size_t counter_stripe() noexcept {
+#if MICROTRACE_THREADS && MICROTRACE_THREAD_LOCAL
+        static detail::Atomic<std::size_t> next_stripe{0};
+        thread_local std::size_t stripe_plus_one = 0;  // constant-initialized: no TLS guard
+        if (stripe_plus_one == 0) {
+            const std::size_t taken = next_stripe.fetch_add(1, std::memory_order_relaxed);
+            stripe_plus_one = taken % counter_stripes + 1;
+        }
+        return stripe_plus_one - 1;
+#else
+        return 0;
+#endif
+    }
+
+    static constexpr AdaptiveSamplerConfig config_for(double target,
+                                                      std::uint64_t window_ns) noexcept {
         AdaptiveSamplerConfig config;
         config.target = target;
         config.window_ns = window_ns;
@@ -3249,7 +3293,7 @@ class AdaptiveSampler {
                                                    std::uint64_t highest) noexcept {
         return threshold < lowest ? lowest : (threshold > highest ? highest : threshold);
     }
-    std::uint64_t initial_threshold(double probability) const noexcept {
+    constexpr std::uint64_t initial_threshold(double probability) const noexcept {
         if (probability < 0) return lowest_threshold_;  // the default: max_probability
         return clamp_threshold(threshold_for_probability(probability), lowest_threshold_,
                                highest_threshold_);
@@ -3264,16 +3308,27 @@ class AdaptiveSampler {
             if (end == ending || (!forced && now < end)) return false;
         } while (!window_end_ns_.compare_exchange_weak(end, ending, std::memory_order_acquire,
                                                        std::memory_order_relaxed));
+        if (end == not_started) {  // the first decision in clock mode: the first window opens
+            window_start_ns_ = now;
+            window_end_ns_.store(now + window_ns_, std::memory_order_release);
+            return true;
+        }
 
         windows_ended_.fetch_add(1, std::memory_order_relaxed);  // odd: statistics() waits
-        const std::uint64_t counts = window_counts_.exchange(0, std::memory_order_acq_rel);
-        total_decisions_.fetch_add(counts >> 32, std::memory_order_release);
-        total_sampled_.fetch_add(counts & low_half, std::memory_order_release);
+        std::uint64_t decisions = 0;
+        std::uint64_t sampled = 0;
+        for (CounterStripe& stripe : window_counts_) {
+            const std::uint64_t counts = stripe.counts.exchange(0, std::memory_order_acq_rel);
+            decisions += counts >> 32;
+            sampled += counts & low_half;
+        }
+        total_decisions_.fetch_add(decisions, std::memory_order_release);
+        total_sampled_.fetch_add(sampled, std::memory_order_release);
         windows_ended_.fetch_add(1, std::memory_order_release);  // even again
 
         // Decisions per window length; a window that ran long (an idle device) or was cut
         // short (advance_window) is scaled to the configured length.
-        double load = static_cast<double>(counts >> 32);
+        double load = static_cast<double>(decisions);
         if (window_ns_ != 0 && now > window_start_ns_)
             load *= static_cast<double>(window_ns_) / static_cast<double>(now - window_start_ns_);
         const bool step = !has_estimate_ || load > 2 * load_estimate_ || 2 * load < load_estimate_;
@@ -3292,30 +3347,6 @@ class AdaptiveSampler {
         return true;
     }
 
-    void copy_from(const AdaptiveSampler& other) noexcept {
-        target_ = other.target_;
-        window_ns_ = other.window_ns_;
-        smoothing_ = other.smoothing_;
-        now_ns_ = other.now_ns_;
-        highest_threshold_ = other.highest_threshold_;
-        lowest_threshold_ = other.lowest_threshold_;
-        threshold_.store(other.threshold_.load(std::memory_order_relaxed),
-                         std::memory_order_relaxed);
-        window_counts_.store(other.window_counts_.load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-        window_end_ns_.store(other.window_end_ns_.load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-        windows_ended_.store(other.windows_ended_.load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-        total_decisions_.store(other.total_decisions_.load(std::memory_order_relaxed),
-                               std::memory_order_relaxed);
-        total_sampled_.store(other.total_sampled_.load(std::memory_order_relaxed),
-                             std::memory_order_relaxed);
-        window_start_ns_ = other.window_start_ns_;
-        load_estimate_ = other.load_estimate_;
-        has_estimate_ = other.has_estimate_;
-    }
-
     // Configuration.
     double target_ = 0;
     std::uint64_t window_ns_ = 0;
@@ -3323,16 +3354,23 @@ class AdaptiveSampler {
     Clock::NowFn now_ns_ = nullptr;
     std::uint64_t highest_threshold_ = max_threshold;  // from min_probability
     std::uint64_t lowest_threshold_ = 0;               // from max_probability
+    std::uint64_t initial_threshold_ = 0;              // from initial_probability
 
-    // Read and written by every decision.
-    mutable std::atomic<std::uint64_t> threshold_{0};
-    mutable std::atomic<std::uint64_t> window_counts_{0};  // decisions << 32 | sampled
-    mutable std::atomic<std::uint64_t> window_end_ns_{no_window_end};
+    // Read by every decision, written once a window: shared, clean, by all cores.
+    mutable detail::Atomic<std::uint64_t> threshold_{0};
+    mutable detail::Atomic<std::uint64_t> window_end_ns_{no_window_end};
+    // Written by every decision: a thread always counts into the same stripe, each on a
+    // cache line of its own, so threads on different cores do not pass lines back and forth
+    // (nor evict the two words above from each other's caches).
+    struct alignas(stripe_alignment) CounterStripe {
+        detail::Atomic<std::uint64_t> counts{0};  // decisions << 32 | sampled
+    };
+    mutable CounterStripe window_counts_[counter_stripes];
 
     // Written only by the thread that holds the window end (window_end_ns_ == ending).
-    mutable std::atomic<std::uint64_t> windows_ended_{0};  // twice the windows; odd mid-close
-    mutable std::atomic<std::uint64_t> total_decisions_{0};
-    mutable std::atomic<std::uint64_t> total_sampled_{0};
+    mutable detail::Atomic<std::uint64_t> windows_ended_{0};  // twice the windows; odd mid-close
+    mutable detail::Atomic<std::uint64_t> total_decisions_{0};
+    mutable detail::Atomic<std::uint64_t> total_sampled_{0};
     mutable std::uint64_t window_start_ns_ = 0;
     mutable double load_estimate_ = 0;
     mutable bool has_estimate_ = false;

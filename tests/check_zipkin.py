@@ -5,7 +5,8 @@ Zipkin mapping, as microtrace promises to write it.
     check_zipkin.py FILE|-                    check every JSON array line in the text
     check_zipkin.py --run PROGRAM [ARGS...]   run PROGRAM and check its standard output
 
-Options (before FILE/--run): --one-trace (all spans share one trace id, every parentId
+Options (before FILE/--run): --empty (the output must hold no span at all: a build with
+tracing compiled out), --one-trace (all spans share one trace id, every parentId
 names a span in the dump, exactly one root), --min-spans N, --services a,b (exactly
 these local service names appear). Exit 0 when valid; otherwise one line per problem.
 """
@@ -148,11 +149,13 @@ def check_text(text, options):
 
 
 def main(argv):
-    options = {"one_trace": False, "min_spans": 0, "services": None}
+    options = {"one_trace": False, "min_spans": 0, "services": None, "empty": False}
     args = list(argv)
     while args and args[0].startswith("--") and args[0] != "--run":
         flag = args.pop(0)
-        if flag == "--one-trace":
+        if flag == "--empty":
+            options["empty"] = True
+        elif flag == "--one-trace":
             options["one_trace"] = True
         elif flag == "--min-spans":
             options["min_spans"] = int(args.pop(0))
@@ -175,11 +178,14 @@ def main(argv):
     else:
         with open(args[0], "rb") as file:
             text = file.read().decode("utf-8", errors="strict")
-    problems = check_text(text, options)
+    if options["empty"]:
+        problems = [] if not text.strip() else [f"expected no output, got {text[:200]!r}"]
+    else:
+        problems = check_text(text, options)
     for problem in problems:
         print(problem)
     if not problems:
-        print("zipkin: valid")
+        print("zipkin: no spans, as expected" if options["empty"] else "zipkin: valid")
     return 1 if problems else 0
 
 

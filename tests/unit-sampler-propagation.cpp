@@ -139,3 +139,28 @@ TEST_CASE("the same trace id gets the same decision in every service with the sa
         CHECK(root.context().is_sampled() == (r >= 0x00c0000000000000ULL));
     }
 }
+
+TEST_CASE("an incoming ot=rv replaces the trace id's randomness, for the server span and its children") {
+    Recorder<16> recorder;
+    Tracer<ProbabilitySampler> tracer("b", recorder, ProbabilitySampler(0.5));
+    // The trace id's right-most 56 bits are all ones: sampled at 0.5 by the id alone.
+    const std::string traceparent = "00-0af7651916cd43dd8affffffffffffff-b7ad6b7169203331-01";
+
+    Headers by_id{{"traceparent", traceparent}};
+    const ExtractedContext plain = extract(by_id);
+    CHECK(plain.context().explicit_randomness == no_explicit_randomness);
+    CHECK(tracer.start_span("server", plain.context(), SpanKind::server).context().is_sampled());
+
+    // rv says R is tiny: below the threshold 2^55, so the same probability drops it.
+    Headers by_rv{{"traceparent", traceparent}, {"tracestate", "ot=rv:00000000000001,other=x"}};
+    const ExtractedContext explicit_rv = extract(by_rv);
+    CHECK(explicit_rv.context().explicit_randomness == 1);
+    auto server = tracer.start_span("server", explicit_rv.context(), SpanKind::server);
+    CHECK_FALSE(server.context().is_sampled());
+    CHECK(server.context().explicit_randomness == 1);
+    CHECK_FALSE(tracer.start_span("child").context().is_sampled());  // a local child keeps rv
+
+    Headers malformed{{"traceparent", traceparent}, {"tracestate", "ot=rv:123"}};
+    const ExtractedContext bad_rv = extract(malformed);
+    CHECK(bad_rv.context().explicit_randomness == no_explicit_randomness);
+}

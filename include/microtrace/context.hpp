@@ -32,6 +32,9 @@ struct TraceFlags {
 // sampled iff the trace id's right-most 56 bits are >= the threshold.
 inline constexpr std::uint64_t no_sampling_threshold = ~std::uint64_t{0};
 
+// "No `ot=rv` in the tracestate": OpenTelemetry randomness comes from the trace id.
+inline constexpr std::uint64_t no_explicit_randomness = ~std::uint64_t{0};
+
 // The identity of a span as seen by propagation and by its children.
 struct SpanContext {
     TraceId trace_id;
@@ -42,6 +45,7 @@ struct SpanContext {
     bool sampling_deferred = false;  // B3 with no sampling decision: the callee decides
     bool trace_id_64bit = false;     // B3 64-bit trace id: sent back in the width received
     std::uint64_t sampling_threshold = no_sampling_threshold;  // OpenTelemetry `ot=th`
+    std::uint64_t explicit_randomness = no_explicit_randomness;  // OpenTelemetry `ot=rv`
     const TraceState* trace_state = nullptr;  // W3C tracestate, owned by whoever extracted it
     const Baggage* baggage = nullptr;         // W3C baggage, owned likewise; travels with the trace
 
@@ -55,7 +59,7 @@ struct SpanContext {
                a.remote == b.remote && a.debug == b.debug &&
                a.sampling_deferred == b.sampling_deferred &&
                a.trace_id_64bit == b.trace_id_64bit &&
-               a.sampling_threshold == b.sampling_threshold;
+               a.sampling_threshold == b.sampling_threshold && a.explicit_randomness == b.explicit_randomness;
     }
     friend constexpr bool operator!=(const SpanContext& a, const SpanContext& b) noexcept {
         return !(a == b);

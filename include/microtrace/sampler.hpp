@@ -26,9 +26,6 @@
 
 MICROTRACE_BEGIN_NAMESPACE
 
-// "No `ot=rv` in the parent's tracestate": randomness comes from the trace id.
-inline constexpr std::uint64_t no_explicit_randomness = ~std::uint64_t{0};
-
 // What a sampler sees of the span about to start.
 struct SamplingParameters {
     const SpanContext* parent = nullptr;  // nullptr for a root span

@@ -3,7 +3,8 @@
 //
 // Extract: exactly one valid traceparent line, or the trace restarts (two lines are
 // invalid). tracestate is parsed only when traceparent is valid, and its failure never
-// affects traceparent. OpenTelemetry's `ot=th` becomes SpanContext::sampling_threshold.
+// affects traceparent. OpenTelemetry's `ot=th` becomes SpanContext::sampling_threshold and
+// `ot=rv` SpanContext::explicit_randomness.
 // Inject: traceparent as version 00; tracestate as received, except that `ot=th` is
 // rewritten (and `ot` moved to the front) when the context's sampling threshold differs
 // from the one the tracestate carries. An empty tracestate is not sent.
@@ -33,6 +34,7 @@ bool extract_trace_context(const Carrier& carrier, SpanContext& context, TraceSt
     trace_state.parse_lines([&carrier](auto&& visit_line) { carrier.for_each_value(header::tracestate, visit_line); });
     context.trace_state = &trace_state;
     context.sampling_threshold = sampling_threshold_of(trace_state);
+    context.explicit_randomness = explicit_randomness_of(trace_state);
     return true;
 }
 

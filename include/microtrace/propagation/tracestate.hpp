@@ -407,6 +407,15 @@ inline std::uint64_t sampling_threshold_of(const TraceState& state) noexcept {
     return threshold;
 }
 
+// Returns the explicit randomness `ot=rv` in `state`, or no_explicit_randomness when there
+// is none or it is malformed.
+inline std::uint64_t explicit_randomness_of(const TraceState& state) noexcept {
+    std::uint64_t randomness = no_explicit_randomness;
+    if (!parse_randomness(otel_sub_value(state.get(otel_tracestate_key), "rv"), randomness))
+        return no_explicit_randomness;
+    return randomness;
+}
+
 // Makes `state`'s `ot=th` say `threshold`; no_sampling_threshold (or any value that
 // cannot be encoded) removes it. Returns false, changing nothing, when it does not fit.
 inline bool set_sampling_threshold(TraceState& state, std::uint64_t threshold) noexcept {

@@ -22,7 +22,11 @@ namespace board {
 
 // A 1 MHz timer counting since boot; here it advances 250 µs per reading.
 volatile std::uint32_t timer_us = 0;
-std::uint64_t now_ns() noexcept { return std::uint64_t{timer_us += 250} * 1000; }
+std::uint64_t now_ns() noexcept {
+    const std::uint32_t now = timer_us + 250;  // (a compound assignment to volatile is deprecated)
+    timer_us = now;
+    return std::uint64_t{now} * 1000;
+}
 
 // Stands in for a hardware RNG peripheral (xorshift64, seeded per device).
 std::uint64_t random_state = 0x2545f4914f6cdd1dULL;

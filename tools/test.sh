@@ -37,6 +37,7 @@ LEGS=(
     meson-clang-cxx20-single
     asan-ubsan-clang-cxx17
     tsan-clang-cxx17
+    consumers
 )
 
 # Usage: cmake_suite <compiler> <C++ standard> <modular|single> <build type> [cmake args...]
@@ -69,6 +70,21 @@ leg_asan-ubsan-clang-cxx17() {
 leg_tsan-clang-cxx17() {
     local -x TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
     cmake_suite clang++ 17 modular Debug "-DCMAKE_CXX_FLAGS=$SANITIZER_FLAGS_COMMON -fsanitize=thread"
+}
+
+leg_consumers() {  # projects outside the tree: find_package, add_subdirectory, FetchContent, pkg-config, Meson
+    echo "    consumer projects (tests/consumers/run.sh), $(g++ --version | head -n 1)"
+    local status=0 line
+    CXX=g++ bash "$ROOT/tests/consumers/run.sh" --work "$BUILD_ROOT/$current_leg" 2>&1 |
+        tee "$BUILD_ROOT/$current_leg.log" || status=$?
+    line=$(grep -E '^consumers: [0-9]+ passed, [0-9]+ failed' "$BUILD_ROOT/$current_leg.log" | tail -n 1 || true)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+    else
+        passed=$((passed + $(sed -E 's/consumers: ([0-9]+) passed.*/\1/' <<<"$line")))
+        failed=$((failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")))
+    fi
+    return "$status"
 }
 
 # ---------------------------------------------------------------------------------------------

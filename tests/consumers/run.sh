@@ -19,7 +19,7 @@
 #   meson-install            meson install to a temporary prefix
 #   meson-dependency         dependency('microtrace') through the installed pkg-config file
 #   meson-relocated          Meson's .pc after moving its prefix
-#   meson-subproject         subprojects/microtrace (a symlink) + dependency('microtrace')
+#   meson-subproject         subprojects/microtrace (a symlink): dependency('microtrace', fallback:)
 #   meson-subproject-off     ... with -Dmicrotrace:MICROTRACE_ENABLED=0: no span
 #   single-include           c++ -I single_include one.cpp, with CXX and with clang++
 #
@@ -275,7 +275,7 @@ case_meson-subproject() {
     local src
     src=$(fresh_project meson-subproject meson-subproject) || return 1
     mkdir -p "$src/subprojects" && ln -s "$ROOT" "$src/subprojects/microtrace" || return 1
-    meson_build "$src" "$WORK/meson-subproject" || return 1
+    meson_build "$src" "$WORK/meson-subproject" --force-fallback-for=microtrace || return 1
     expect_spans "$WORK/meson-subproject/consumer" meson_subproject
 }
 
@@ -283,7 +283,8 @@ case_meson-subproject-off() {
     local src
     src=$(fresh_project meson-subproject meson-subproject-off) || return 1
     mkdir -p "$src/subprojects" && ln -s "$ROOT" "$src/subprojects/microtrace" || return 1
-    meson_build "$src" "$WORK/meson-subproject-off" -Dmicrotrace:MICROTRACE_ENABLED=0 || return 1
+    meson_build "$src" "$WORK/meson-subproject-off" --force-fallback-for=microtrace \
+        -Dmicrotrace:MICROTRACE_ENABLED=0 || return 1
     expect_nothing "$WORK/meson-subproject-off/consumer"
 }
 

@@ -36,7 +36,8 @@
 
 MICROTRACE_BEGIN_NAMESPACE
 
-// Where and how to send. Every time is in milliseconds; all have defaults.
+// Where and how to send. Every time is in milliseconds; all have defaults. `host` and
+// `path` are borrowed: they must outlive the exporter (string literals do).
 struct ZipkinHttpOptions {
     const char* host = "127.0.0.1";  // numeric IPv4/IPv6 address, or a name (resolved each attempt)
     std::uint16_t port = 9411;

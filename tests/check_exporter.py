@@ -86,7 +86,7 @@ class RawPeer:
         while not self.stop.is_set() and time.monotonic() < deadline:
             try:
                 connection, _ = self.listener.accept()
-                connection.settimeout(0.05)
+                connection.settimeout(0.02)
                 connections.append(connection)
                 self.accepted += 1
                 if self.dribble:
@@ -103,6 +103,15 @@ class RawPeer:
                         connection.sendall(b"0")
                     except OSError:
                         pass
+        # Count the connections still waiting in the backlog too: the client may have
+        # given up on them before this loop came round to accept them.
+        self.listener.setblocking(False)
+        while True:
+            try:
+                connections.append(self.listener.accept()[0])
+                self.accepted += 1
+            except OSError:
+                break
         for connection in connections:
             connection.close()
         self.listener.close()

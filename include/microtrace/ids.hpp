@@ -162,17 +162,34 @@ inline std::uint64_t fresh_seed_material() noexcept {
 }
 
 #if MICROTRACE_THREAD_LOCAL
+// The calling thread's generator. Constant-initialized (all zero, generation 0), so reaching
+// it is one thread-pointer-relative address: no initialization guard on the id path.
+struct ThreadRandom {
+    Xoshiro256 generator;
+    std::uint32_t seeded_generation = 0;
+};
+inline ThreadRandom& thread_random() noexcept {
+    thread_local ThreadRandom state;
+    return state;
+}
+
+// Seeds the thread's generator: on its first draw, and again in a forked child.
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+inline void reseed_thread_random(ThreadRandom& state, std::uint32_t generation) noexcept {
+    state.generator.seed(fresh_seed_material());
+    state.seeded_generation = generation;
+}
+
 // The default id source: a per-thread xoshiro256** seeded on first use and again in a
-// forked child.
+// forked child. Inlined into the span path (see IdGenerator::word), it costs the draw itself
+// plus one load and one compare.
 inline std::uint64_t random_u64() noexcept {
-    thread_local Xoshiro256 generator;
-    thread_local std::uint32_t seeded_generation = 0;
+    ThreadRandom& state = thread_random();
     const std::uint32_t generation = fork_generation.load(std::memory_order_relaxed);
-    if (seeded_generation != generation) {
-        generator.seed(fresh_seed_material());
-        seeded_generation = generation;
-    }
-    return generator.next();
+    if (state.seeded_generation != generation) reseed_thread_random(state, generation);
+    return state.generator.next();
 }
 #else
 // The default id source without thread_local: one splitmix64 sequence shared by all
@@ -200,15 +217,28 @@ struct IdGenerator {
     bool random = true;
 
     // A new trace id; never all zero, even from a broken source that only draws zeros.
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((always_inline))  // one call site, on the span path: the call would cost a draw
+#endif
     TraceId new_trace_id() const noexcept {
-        TraceId id{draw(), draw()};
+        const std::uint64_t high = word();
+        TraceId id{high, word()};
         if (!id.is_valid()) id.low = nonzero_draw();
         return id;
     }
     // A new span id; never zero.
     SpanId new_span_id() const noexcept {
-        const std::uint64_t value = draw();
+        const std::uint64_t value = word();
         return SpanId{value != 0 ? value : nonzero_draw()};
+    }
+
+    // One word from `draw`. The default source is called directly, so it inlines: an
+    // indirect call would cost as much as the draw itself.
+    std::uint64_t word() const noexcept {
+#if MICROTRACE_THREAD_LOCAL
+        if (draw == &detail::random_u64) return detail::random_u64();
+#endif
+        return draw();
     }
 
   private:

@@ -61,36 +61,125 @@ struct RecorderLane {
 
 namespace detail {
 
+#if MICROTRACE_THREAD_LOCAL
+// Thread ordinals, which pick each thread's lane: a thread takes the smallest number no
+// running thread holds and gives it back when it exits, so the threads running at any time
+// spread evenly over the lanes even when a pool keeps replacing them. Beyond the 256
+// numbers tracked here, ordinals come from a counter.
+struct OrdinalPool {
+    static constexpr std::uint32_t tracked = 256;
+    Atomic<std::uint64_t> taken[tracked / 64]{};
+    Atomic<std::uint32_t> next_untracked{tracked};
+};
+inline OrdinalPool ordinal_pool;
+
+inline std::uint32_t take_ordinal() noexcept {
+    for (std::uint32_t word = 0; word < OrdinalPool::tracked / 64; ++word) {
+        std::uint64_t bits = ordinal_pool.taken[word].load(std::memory_order_relaxed);
+        while (bits != ~std::uint64_t{0}) {
+            std::uint32_t bit = 0;
+            while ((bits >> bit) & 1) ++bit;
+            if (ordinal_pool.taken[word].compare_exchange_weak(bits, bits | (std::uint64_t{1} << bit),
+                                                               std::memory_order_relaxed))
+                return word * 64 + bit;
+        }
+    }
+    return ordinal_pool.next_untracked.fetch_add(1, std::memory_order_relaxed);
+}
+
+inline void give_back_ordinal(std::uint32_t ordinal) noexcept {
+    if (ordinal >= OrdinalPool::tracked) return;
+    Atomic<std::uint64_t>& word = ordinal_pool.taken[ordinal / 64];
+    std::uint64_t bits = word.load(std::memory_order_relaxed);
+    while (!word.compare_exchange_weak(bits, bits & ~(std::uint64_t{1} << (ordinal % 64)), std::memory_order_relaxed)) {
+    }
+}
+
+// Gives the thread's ordinal back when the thread exits.
+struct OrdinalLease {
+    std::uint32_t ordinal;
+    ~OrdinalLease() { give_back_ordinal(ordinal); }
+};
+
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+inline std::uint32_t lease_ordinal() noexcept {
+    thread_local OrdinalLease lease{take_ordinal()};
+    return lease.ordinal;
+}
+#endif
+
 // A small per-process number for the calling thread, used to pick its lane. Without
 // thread_local every thread shares lane 0 (still safe: lanes take many writers).
 inline std::uint32_t thread_ordinal() noexcept {
 #if MICROTRACE_THREAD_LOCAL
-    static Atomic<std::uint32_t> next_ordinal{0};
-    thread_local const std::uint32_t ordinal = next_ordinal.fetch_add(1, std::memory_order_relaxed);
-    return ordinal;
+    thread_local std::uint32_t ordinal_plus_one = 0;  // constant-initialized: no guard here
+    if (ordinal_plus_one == 0) ordinal_plus_one = lease_ordinal() + 1;
+    return ordinal_plus_one - 1;
 #else
     return 0;
 #endif
 }
 
-// Byte ranges of a SpanData that hold data, copied as 64-bit words.
+// Byte ranges of a SpanData that hold data (whole 64-bit words: every range starts on
+// one), copied as words.
+static_assert(offsetof(SpanData, remote) % 8 == 0 && offsetof(SpanData, attributes) % 8 == 0 &&
+                  offsetof(SpanData, events) % 8 == 0 && offsetof(SpanData, strings) % 8 == 0,
+              "the ranges the recorder copies start on 64-bit words");
 template <class Visit>
 void for_each_used_range(const SpanData& span, Visit&& visit) noexcept {
-    visit(std::size_t{0}, offsetof(SpanData, attributes));
+    visit(std::size_t{0}, offsetof(SpanData, remote));
+    if ((span.options & SpanOptions::remote_endpoint) != 0) visit(offsetof(SpanData, remote), sizeof(EndpointData));
     visit(offsetof(SpanData, attributes), span.used_attribute_bytes());
     visit(offsetof(SpanData, events), span.used_event_bytes());
     visit(offsetof(SpanData, strings), std::size_t{span.string_bytes_used});
 }
 
+// Words [first, end) of a span into a slot: plain stores on every 64-bit target, but
+// atomic ones, so that a dump reading the slot at the same time is not a data race (the
+// seqlock then throws the torn copy away).
+inline void store_words(RecorderSlot& slot, const unsigned char* bytes, std::size_t first, std::size_t end) noexcept {
+    std::size_t w = first;
+#if !defined(__OPTIMIZE_SIZE__)
+    for (; w + 2 <= end; w += 2) {  // two at a time: the copy is the bulk of a record
+        std::uint64_t low, high;
+        std::memcpy(&low, bytes + w * 8, 8);
+        std::memcpy(&high, bytes + w * 8 + 8, 8);
+        slot.words[w].store(low, std::memory_order_relaxed);
+        slot.words[w + 1].store(high, std::memory_order_relaxed);
+    }
+#endif
+    for (; w < end; ++w) {
+        std::uint64_t word;
+        std::memcpy(&word, bytes + w * 8, 8);
+        slot.words[w].store(word, std::memory_order_relaxed);
+    }
+}
+
+// The whole used part of a span into a slot.
 inline void store_words(RecorderSlot& slot, const SpanData& span) noexcept {
     const auto* bytes = reinterpret_cast<const unsigned char*>(&span);
+#if defined(__OPTIMIZE_SIZE__)
     for_each_used_range(span, [&](std::size_t offset, std::size_t size) {
-        for (std::size_t w = offset / 8; w < (offset + size + 7) / 8; ++w) {
-            std::uint64_t word;
-            std::memcpy(&word, bytes + w * 8, sizeof word);
-            slot.words[w].store(word, std::memory_order_relaxed);
-        }
+        store_words(slot, bytes, offset / 8, (offset + size + 7) / 8);
     });
+#else
+    // The fixed part has a constant size: straight-line code, and fewer range computations.
+    constexpr std::size_t fixed_words = offsetof(SpanData, remote) / 8;
+    for (std::size_t w = 0; w < fixed_words; ++w) {
+        std::uint64_t word;
+        std::memcpy(&word, bytes + w * 8, 8);
+        slot.words[w].store(word, std::memory_order_relaxed);
+    }
+    const auto range = [&](std::size_t offset, std::size_t size) noexcept {
+        store_words(slot, bytes, offset / 8, (offset + size + 7) / 8);
+    };
+    if ((span.options & SpanOptions::remote_endpoint) != 0) range(offsetof(SpanData, remote), sizeof(EndpointData));
+    range(offsetof(SpanData, attributes), span.used_attribute_bytes());
+    if (span.event_count != 0) range(offsetof(SpanData, events), span.used_event_bytes());
+    range(offsetof(SpanData, strings), span.string_bytes_used);
+#endif
 }
 
 inline void load_words(const RecorderSlot& slot, SpanData& span, std::size_t offset, std::size_t size) noexcept {
@@ -101,12 +190,21 @@ inline void load_words(const RecorderSlot& slot, SpanData& span, std::size_t off
     }
 }
 
+// Makes sure a forked child bumps fork_generation even if no id was ever drawn from the
+// default generator, which registers the same handler (twice only bumps twice).
+inline void watch_forks() noexcept {
+#if MICROTRACE_ENABLED && MICROTRACE_POSIX
+    static const bool registered = pthread_atfork(nullptr, nullptr, &on_fork_child) == 0;
+    (void)registered;
+#endif
+}
+
 // Copies the span at `position` out of `slot`. False when the slot does not hold that
 // position whole (overwritten, or being written); `span` is then garbage.
 inline bool read_slot(const RecorderSlot& slot, std::uint64_t position, SpanData& span) noexcept {
     const std::uint64_t expected = 2 * position + 2;
     if (slot.sequence.load(std::memory_order_acquire) != expected) return false;
-    load_words(slot, span, 0, offsetof(SpanData, attributes));
+    load_words(slot, span, 0, offsetof(SpanData, remote));
     // A torn header may hold any counts: clamp them so the copy stays in bounds; the
     // sequence check below throws such a copy away.
     if (span.attribute_count > config::max_attributes) span.attribute_count = config::max_attributes;
@@ -164,15 +262,21 @@ class RecorderCore {
         return {services_[index].chars, services_[index].size};
     }
 
-    // Counts a sampled span that started on this thread.
-    void note_started() noexcept {
-        if constexpr (config::enabled) this_lane().started.fetch_add(1, std::memory_order_relaxed);
+    // Counts a sampled span that started on this thread; returns the thread's lane, where
+    // the span will be written (so it need not be looked up again).
+    RecorderLane& note_started() noexcept {
+        RecorderLane& lane = this_lane();
+        if constexpr (config::enabled) lane.started.fetch_add(1, std::memory_order_relaxed);
+        return lane;
     }
 
     // Writes an ended span into this thread's lane, or counts it as dropped.
-    void record(const SpanData& span) noexcept {
+    void record(const SpanData& span) noexcept { record(span, this_lane()); }
+
+    // Writes an ended span into `lane` (the one note_started() returned), or counts it as
+    // dropped.
+    void record(const SpanData& span, RecorderLane& lane) noexcept {
         if constexpr (!config::enabled) return;
-        RecorderLane& lane = this_lane();
         std::uint64_t position = 0;
         if (lane_capacity_ == 0 || !reserve(lane, position)) {
             lane.dropped.fetch_add(1, std::memory_order_relaxed);
@@ -250,17 +354,27 @@ class RecorderCore {
     };
 
     // Serialises dumps (and service registration) with each other; writers never take it.
+    // The lock holds the fork generation (ids.hpp) of the process that took it: a forked child
+    // takes over a lock that a parent thread, which the child does not have, was holding.
     class DumpGuard {
       public:
         explicit DumpGuard(const RecorderCore& recorder) noexcept : flag_(recorder.dump_busy_) {
-            while (flag_.exchange(true, std::memory_order_acquire)) detail::yield_thread();
+            detail::watch_forks();
+            const std::uint32_t generation = detail::fork_generation.load(std::memory_order_relaxed);
+            std::uint32_t holder = 0;
+            while (!flag_.compare_exchange_weak(holder, generation, std::memory_order_acquire, std::memory_order_relaxed)) {
+                if (holder == 0 || holder == generation) {  // free (a spurious failure), or held here: wait
+                    holder = 0;
+                    detail::yield_thread();
+                }  // held before a fork(): the next try takes it over
+            }
         }
-        ~DumpGuard() { flag_.store(false, std::memory_order_release); }
+        ~DumpGuard() { flag_.store(0, std::memory_order_release); }
         DumpGuard(const DumpGuard&) = delete;
         DumpGuard& operator=(const DumpGuard&) = delete;
 
       private:
-        detail::Atomic<bool>& flag_;
+        detail::Atomic<std::uint32_t>& flag_;
     };
 
     RecorderLane& this_lane() const noexcept {
@@ -360,7 +474,7 @@ class RecorderCore {
     std::size_t lane_capacity_ = 0;
     OverflowPolicy policy_ = OverflowPolicy::overwrite_oldest;
     mutable RecorderLane unattached_lane_;  // counts what arrives before attach()
-    mutable detail::Atomic<bool> dump_busy_{false};
+    mutable detail::Atomic<std::uint32_t> dump_busy_{0};  // 0, or the fork generation holding it
     std::size_t service_count_ = 0;
     ServiceName services_[config::enabled ? config::max_services : 1]{};
 };

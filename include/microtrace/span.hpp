@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <string_view>
 #include <type_traits>
 
@@ -31,15 +32,39 @@ struct TracerState {
     std::uint8_t service_index;
 };
 
-// The calling thread's current span: the implicit parent of the next span it starts.
-// nullptr when the build has no thread_local (MICROTRACE_THREAD_LOCAL=0) or no tracing.
-inline SpanContext* current_context() noexcept {
+// The calling thread's current-span scope: the contexts of the spans active on this thread,
+// innermost last. Activating a span copies its context here once; deactivating it is a
+// compare and a decrement, because the context it covered is still right below it. Deeper
+// nesting than `capacity` keeps working: the innermost entry is then replaced, and the span
+// that replaced it keeps the covered context itself (Span::covered_).
+struct SpanScope {
+    static constexpr std::uint32_t capacity = 16;
+    std::uint32_t depth = 0;
+    SpanContext contexts[capacity];
+
+    const SpanContext* current() const noexcept { return depth != 0 ? &contexts[depth - 1] : nullptr; }
+};
+
+// The calling thread's scope, constant-initialized (no guard on the span path). nullptr
+// when the build has no thread_local (MICROTRACE_THREAD_LOCAL=0) or no tracing.
+inline SpanScope* thread_scope() noexcept {
 #if MICROTRACE_THREAD_LOCAL && MICROTRACE_ENABLED
-    thread_local SpanContext current;
-    return &current;
+    thread_local SpanScope scope;
+    return &scope;
 #else
     return nullptr;
 #endif
+}
+
+// The calling thread's current span: the implicit parent of the next span it starts.
+inline const SpanContext* current_context() noexcept {
+    const SpanScope* scope = thread_scope();
+    return scope != nullptr ? scope->current() : nullptr;
+}
+
+// Same span: what decides whether a span ending is still the thread's current one.
+inline bool same_span(const SpanContext& a, const SpanContext& b) noexcept {
+    return a.span_id == b.span_id && a.trace_id == b.trace_id;
 }
 
 }  // namespace detail
@@ -187,6 +212,9 @@ class Span {
     template <class Sampler>
     friend class Tracer;
 
+    // A span with this context, not yet recording nor active (the tracer finishes it).
+    explicit Span(const SpanContext& context) noexcept : context_(context) {}
+
     Span& set_number(std::string_view key, AttributeType type, std::uint64_t bits) noexcept {
         if (!is_recording()) return *this;
         if (AttributeData* slot = data_.attribute_slot(key)) {
@@ -198,35 +226,55 @@ class Span {
 
     void finish(std::uint64_t end_epoch_ns) noexcept {
         data_.duration_ns = end_epoch_ns > data_.start_epoch_ns ? end_epoch_ns - data_.start_epoch_ns : 0;
-        tracer_->recorder->record(data_);
+        tracer_->recorder->record(data_, *lane_);
         tracer_ = nullptr;
     }
 
-    // Makes this span the thread's current one, remembering what to restore.
-    void activate() noexcept {
-        SpanContext* current = detail::current_context();
-        if (current == nullptr) return;
-        restore_ = *current;
-        *current = context_;
-        active_ = true;
+    // Makes this span the thread's current one: `write(entry)` writes the span's context
+    // into the scope. The tracer writes it from the values it made the context from:
+    // copying context_ instead would read back, 16 bytes at a time, fields just stored one
+    // by one, which defeats store-to-load forwarding and stalls for a dozen cycles.
+    template <class WriteContext>
+    void activate(detail::SpanScope* scope, const WriteContext& write) noexcept {
+        if constexpr (!config::thread_local_storage) return;
+        if (scope == nullptr) return;
+        if (scope->depth < detail::SpanScope::capacity) {
+            write(scope->contexts[scope->depth++]);
+            scope_ = pushed;
+        } else {  // nested deeper than the scope holds: take over its innermost entry
+            SpanContext& innermost = scope->contexts[detail::SpanScope::capacity - 1];
+            std::memcpy(covered_, &innermost, sizeof innermost);
+            write(innermost);
+            scope_ = replaced;
+        }
     }
 
     // Restores the previous current span, unless a later span took over the thread (or
     // the span moved to another thread): then the current span is left alone.
     void deactivate() noexcept {
-        SpanContext* current = detail::current_context();
-        if (current == nullptr || !active_) return;
-        active_ = false;
-        if (current->span_id == context_.span_id && current->trace_id == context_.trace_id) *current = restore_;
+        if constexpr (!config::thread_local_storage) return;
+        if (scope_ == inactive) return;
+        const std::uint8_t how = scope_;
+        scope_ = inactive;
+        detail::SpanScope* scope = detail::thread_scope();
+        if (scope == nullptr || scope->depth == 0) return;
+        SpanContext& innermost = scope->contexts[scope->depth - 1];
+        if (!detail::same_span(innermost, context_)) return;
+        if (how == pushed)
+            --scope->depth;
+        else
+            std::memcpy(&innermost, covered_, sizeof innermost);
     }
 
     void take(Span& other) noexcept {
         if constexpr (!config::enabled) return;
         context_ = other.context_;
-        restore_ = other.restore_;
-        active_ = other.active_;
+        scope_ = other.scope_;
+        if (scope_ == replaced) std::memcpy(covered_, other.covered_, sizeof covered_);
         tracer_ = other.tracer_;
         if (tracer_ != nullptr) {
+            lane_ = other.lane_;
+            ::new (static_cast<void*>(&data_)) SpanData;
             auto* to = reinterpret_cast<unsigned char*>(&data_);
             const auto* from = reinterpret_cast<const unsigned char*>(&other.data_);
             detail::for_each_used_range(other.data_, [&](std::size_t offset, std::size_t size) {
@@ -234,14 +282,26 @@ class Span {
             });
         }
         other.tracer_ = nullptr;
-        other.active_ = false;
+        other.scope_ = inactive;
     }
 
+    // How the span sits in its thread's scope.
+    static constexpr std::uint8_t inactive = 0;  // not (or no longer) the thread's current span
+    static constexpr std::uint8_t pushed = 1;    // its context is the scope's innermost entry
+    static constexpr std::uint8_t replaced = 2;  // ... which it took over; covered_ holds the old one
+
     SpanContext context_;
-    SpanContext restore_;
     const detail::TracerState* tracer_ = nullptr;  // set while recording
-    bool active_ = false;                          // this span is (or was) the thread's current
-    SpanData data_;                                // touched only while recording
+    RecorderLane* lane_;                           // where it will be recorded (while recording)
+    std::uint8_t scope_ = inactive;
+    // The context a `replaced` activation covered. Raw bytes, so that a span that never
+    // nests that deep does not pay for constructing it.
+    alignas(SpanContext) unsigned char covered_[sizeof(SpanContext)];
+    union {
+        // Constructed (by the tracer) only when the span is sampled: a span that is not
+        // never touches these 600 bytes.
+        SpanData data_;
+    };
 };
 
 MICROTRACE_END_NAMESPACE

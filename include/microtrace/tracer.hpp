@@ -15,6 +15,14 @@
 #include "sampler.hpp"
 #include "span.hpp"
 
+// Forces inlining of the few-instruction fast paths that -O2 heuristics would leave as calls
+// (a call and the spills around it cost as much as the work).
+#if defined(__GNUC__) || defined(__clang__)
+#define MICROTRACE_DETAIL_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define MICROTRACE_DETAIL_ALWAYS_INLINE inline
+#endif
+
 MICROTRACE_BEGIN_NAMESPACE
 
 namespace detail {
@@ -61,53 +69,26 @@ class Tracer {
 
     // A child of the thread's current span (a root when there is none).
     Span start_span(std::string_view name, SpanKind kind = SpanKind::internal) noexcept {
-        StartOptions options;
-        options.kind = kind;
-        return start_span(name, options);
+        if constexpr (!config::enabled) return Span{};
+        detail::SpanScope* const scope = detail::thread_scope();
+        if (scope != nullptr && scope->depth != 0) return start_child(name, kind, *scope->current(), *scope);
+        return start(name, kind, nullptr, scope, true, 0);
     }
 
     // A child of `parent`: a span from another thread, or a context extracted from a
     // request. An invalid parent starts a new trace, still honouring a sampling-only
     // decision it carries (B3 `b3: 0`).
     Span start_span(std::string_view name, const SpanContext& parent, SpanKind kind = SpanKind::internal) noexcept {
-        StartOptions options;
-        options.kind = kind;
-        options.parent = &parent;
-        return start_span(name, options);
+        if constexpr (!config::enabled) return Span{};
+        return start(name, kind, &parent, detail::thread_scope(), true, 0);
     }
 
     Span start_span(std::string_view name, const StartOptions& options) noexcept {
         if constexpr (!config::enabled) return Span{};
+        detail::SpanScope* const scope = detail::thread_scope();
         const SpanContext* parent = options.parent;
-        if (parent == nullptr && !options.root) {
-            const SpanContext* current = detail::current_context();
-            if (current != nullptr && current->is_valid()) parent = current;
-        }
-        if (parent != nullptr && !parent->is_valid() && !parent->remote) parent = nullptr;
-        const bool continues = parent != nullptr && parent->is_valid();
-
-        Span span;
-        SpanContext& context = span.context_;
-        context.trace_id = continues ? parent->trace_id : ids_.new_trace_id();
-        const SamplingResult decision = sampler_.should_sample(SamplingParameters{parent, context.trace_id, name, options.kind});
-        context.span_id = ids_.new_span_id();
-        context.debug = parent != nullptr && parent->debug;
-        const bool sampled = decision.sampled || context.debug;
-        // W3C Level 2: keep the random flag when continuing; claim it on a new random root.
-        const bool random = continues ? parent->flags.is_random() : ids_.random;
-        context.flags.bits = static_cast<std::uint8_t>((sampled ? TraceFlags::sampled : 0) |
-                                                       (random ? TraceFlags::random : 0));
-        context.sampling_threshold = decision.threshold;
-        if (continues) {
-            context.trace_id_64bit = parent->trace_id_64bit;
-            context.trace_state = parent->trace_state;
-            context.baggage = parent->baggage;
-        }
-        // `parent` may be the thread's current context, which activate() overwrites.
-        const SpanId parent_id = continues ? parent->span_id : SpanId{};
-        if (options.activate) span.activate();
-        if (sampled) begin_recording(span, name, options, parent_id);
-        return span;
+        if (parent == nullptr && !options.root && scope != nullptr) parent = scope->current();
+        return start(name, options.kind, parent, scope, options.activate, options.start_time.count());
     }
 
     Sampler& sampler() noexcept { return sampler_; }
@@ -118,21 +99,96 @@ class Tracer {
     }
 
   private:
-    void begin_recording(Span& span, std::string_view name, const StartOptions& options, SpanId parent_id) noexcept {
-        SpanData& data = span.data_;
+    // The most common span: a child of the thread's current span, which is a valid local
+    // context (so no validity checks), becoming the current span in turn.
+    MICROTRACE_DETAIL_ALWAYS_INLINE Span start_child(std::string_view name, SpanKind kind, const SpanContext& parent,
+                                                     detail::SpanScope& scope) noexcept {
+        const SamplingResult decision =
+            sampler_.should_sample(SamplingParameters{&parent, parent.trace_id, name, kind, parent.explicit_randomness});
+        const SpanId span_id = ids_.new_span_id();
+        const bool sampled = decision.sampled || parent.debug;
+        const auto flags = static_cast<std::uint8_t>((sampled ? TraceFlags::sampled : 0) |
+                                                     (parent.flags.bits & TraceFlags::random));
+        // Everything else (trace id, debug, 64-bit id, rv, tracestate, baggage) is the
+        // parent's; a local parent is neither remote nor deferred.
+        const auto own = [&](SpanContext& context) noexcept {
+            context.span_id = span_id;
+            context.flags.bits = flags;
+            context.sampling_threshold = decision.threshold;
+        };
+        const auto write = [&](SpanContext& context) noexcept {
+            context = parent;
+            own(context);
+        };
+        Span span(parent);
+        own(span.context_);
+        const SpanId parent_id = parent.span_id;  // activating may overwrite `parent`
+        span.activate(&scope, write);
+        if (sampled) begin_recording(span, name, kind, parent_id, 0);
+        return span;
+    }
+
+    // Starts a span. `parent` is the explicit parent, the thread's current span (always a
+    // valid context) or nullptr; `start_ns` 0 means now.
+    Span start(std::string_view name, SpanKind kind, const SpanContext* parent, detail::SpanScope* scope,
+               bool activate, std::uint64_t start_ns) noexcept {
+        if (parent != nullptr && !parent->is_valid() && !parent->remote) parent = nullptr;
+        const bool continues = parent != nullptr && parent->is_valid();
+
+        const TraceId trace_id = continues ? parent->trace_id : ids_.new_trace_id();
+        const std::uint64_t randomness = continues ? parent->explicit_randomness : no_explicit_randomness;
+        const SamplingResult decision =
+            sampler_.should_sample(SamplingParameters{parent, trace_id, name, kind, randomness});
+        const SpanId span_id = ids_.new_span_id();
+        const bool debug = parent != nullptr && parent->debug;
+        const bool sampled = decision.sampled || debug;
+        // W3C Level 2: keep the random flag when continuing; claim it on a new random root.
+        const bool random = continues ? parent->flags.is_random() : ids_.random;
+        const auto flags = static_cast<std::uint8_t>((sampled ? TraceFlags::sampled : 0) | (random ? TraceFlags::random : 0));
+        // Fills a default context. A continued trace keeps the parent's 64-bit id form, rv,
+        // tracestate and baggage.
+        const auto fill = [&](SpanContext& context) noexcept {
+            context.trace_id = trace_id;
+            context.span_id = span_id;
+            context.flags.bits = flags;
+            context.debug = debug;
+            context.sampling_threshold = decision.threshold;
+            if (continues) {
+                context.trace_id_64bit = parent->trace_id_64bit;
+                context.explicit_randomness = parent->explicit_randomness;
+                context.trace_state = parent->trace_state;
+                context.baggage = parent->baggage;
+            }
+        };
+        Span span;
+        fill(span.context_);
+        // `parent` may be the thread's current context, which activating may overwrite.
+        const SpanId parent_id = continues ? parent->span_id : SpanId{};
+        if (activate) {
+            span.activate(scope, [&](SpanContext& entry) noexcept {
+                entry = SpanContext{};
+                fill(entry);
+            });
+        }
+        if (sampled) begin_recording(span, name, kind, parent_id, start_ns);
+        return span;
+    }
+
+    void begin_recording(Span& span, std::string_view name, SpanKind kind, SpanId parent_id,
+                         std::uint64_t start_ns) noexcept {
+        SpanData& data = *::new (static_cast<void*>(&span.data_)) SpanData;
         data.reset();
         data.trace_id = span.context_.trace_id;
         data.span_id = span.context_.span_id;
         data.parent_id = parent_id;
-        data.kind = options.kind;
+        data.kind = kind;
         data.service_index = state_.service_index;
         data.options = static_cast<std::uint8_t>((span.context_.debug ? SpanOptions::debug : 0) |
                                                  (span.context_.trace_id_64bit ? SpanOptions::trace_id_64bit : 0));
         data.name = data.store(name);
-        data.start_epoch_ns = options.start_time.count() != 0 ? options.start_time.count()
-                                                              : state_.clock.now_epoch_ns();
+        data.start_epoch_ns = start_ns != 0 ? start_ns : state_.clock.now_epoch_ns();
         span.tracer_ = &state_;
-        state_.recorder->note_started();
+        span.lane_ = &state_.recorder->note_started();
     }
 
     detail::TracerState state_;

@@ -22,6 +22,13 @@ std::vector<SpanData> collect(RecorderCore& recorder) {
     return spans;
 }
 
+// Runs `body` on a thread of its own: the cases below leave a stale current span behind,
+// as documented, which must not become the parent of other tests' spans.
+template <class Body>
+void on_own_thread(Body&& body) {
+    std::thread(std::forward<Body>(body)).join();
+}
+
 }  // namespace
 
 #if MICROTRACE_THREAD_LOCAL
@@ -49,17 +56,19 @@ TEST_CASE("nesting deeper than the scope holds still restores every level") {
 }
 
 TEST_CASE("a span ended before its child leaves the child's restore to it, as documented") {
-    Recorder<16> recorder;
-    Tracer<> tracer("order", recorder);
-    auto outer = tracer.start_span("outer");
-    const SpanContext outer_context = outer.context();
-    auto inner = tracer.start_span("inner");
-    outer.end();  // not the current span: nothing to restore yet
-    CHECK(current_span_context().span_id == inner.context().span_id);
-    inner.end();  // restores what inner covered: outer's context, though outer has ended
-    CHECK(current_span_context().span_id == outer_context.span_id);
-    auto next = tracer.start_span("next");
-    CHECK(next.context().trace_id == outer_context.trace_id);
+    on_own_thread([] {
+        Recorder<16> recorder;
+        Tracer<> tracer("order", recorder);
+        auto outer = tracer.start_span("outer");
+        const SpanContext outer_context = outer.context();
+        auto inner = tracer.start_span("inner");
+        outer.end();  // not the current span: nothing to restore yet
+        CHECK(current_span_context().span_id == inner.context().span_id);
+        inner.end();  // restores what inner covered: outer's context, though outer has ended
+        CHECK(current_span_context().span_id == outer_context.span_id);
+        auto next = tracer.start_span("next");
+        CHECK(next.context().trace_id == outer_context.trace_id);
+    });
 }
 
 TEST_CASE("a moved active span still restores its thread's scope") {
@@ -75,18 +84,20 @@ TEST_CASE("a moved active span still restores its thread's scope") {
 }
 
 TEST_CASE("a span ended on another thread restores nothing on either") {
-    Recorder<16> recorder;
-    Tracer<> tracer("threads", recorder);
-    auto outer = tracer.start_span("outer");
-    auto traveller = tracer.start_span("traveller");
-    const SpanId traveller_id = traveller.context().span_id;
-    std::thread other([&] {
-        CHECK_FALSE(current_span_context().is_valid());
-        traveller.end();
-        CHECK_FALSE(current_span_context().is_valid());
+    on_own_thread([] {
+        Recorder<16> recorder;
+        Tracer<> tracer("threads", recorder);
+        auto outer = tracer.start_span("outer");
+        auto traveller = tracer.start_span("traveller");
+        const SpanId traveller_id = traveller.context().span_id;
+        std::thread other([&] {
+            CHECK_FALSE(current_span_context().is_valid());
+            traveller.end();
+            CHECK_FALSE(current_span_context().is_valid());
     });
     other.join();
     CHECK(current_span_context().span_id == traveller_id);  // this thread's scope is unchanged
+    });
 }
 #endif
 

@@ -39,9 +39,13 @@ constexpr std::uint64_t to_micros(std::uint64_t ns) noexcept {
     return ns + (remainder >= 500);
 }
 
-// Tags the status writes itself; a user attribute of the same name would duplicate them.
-constexpr bool is_status_tag(std::string_view key, StatusCode status) noexcept {
-    return status != StatusCode::unset && (key == "otel.status_code" || key == "error");
+// Tags this span's status and drop counts write themselves; a user attribute of the same name
+// would repeat the key (JSON readers keep only one of them), so it gives way.
+constexpr bool is_reserved_tag(std::string_view key, const SpanData& span) noexcept {
+    return (span.status != StatusCode::unset && (key == "otel.status_code" || key == "error")) ||
+           (span.dropped_attributes != 0 && key == "otel.dropped_attributes_count") ||
+           (span.dropped_events != 0 && key == "otel.dropped_events_count") ||
+           (span.truncated_strings != 0 && key == "microtrace.truncated_strings");
 }
 
 // Writes a finite or infinite double with up to 9 significant digits, in fixed notation
@@ -176,7 +180,7 @@ inline void write_tags(JsonWriter& json, const SpanData& span) noexcept {
     for (std::uint8_t i = 0; i < span.attribute_count; ++i) {
         const AttributeData& attribute = span.attributes[i];
         const std::string_view key = span.view(attribute.key);
-        if (is_status_tag(key, span.status)) continue;
+        if (is_reserved_tag(key, span)) continue;
         tags.entry().string(key);
         json.raw(":\"");
         if (attribute.type == AttributeType::string)

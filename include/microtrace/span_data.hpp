@@ -14,46 +14,10 @@
 
 #include "config.hpp"
 #include "context.hpp"
+#include "detail/bytes.hpp"
 #include "ids.hpp"
 
 MICROTRACE_BEGIN_NAMESPACE
-
-namespace detail {
-// Copies `size` bytes. Attribute keys and values, names and events are mostly a few bytes
-// to a few dozen: on 64-bit targets those are copied inline with two possibly overlapping
-// loads and stores, which costs less than the call to memcpy. Never reads outside `from`.
-inline void copy_bytes(char* to, const char* from, std::size_t size) noexcept {
-#if UINTPTR_MAX > 0xFFFFFFFFu
-#if defined(__GNUC__)
-    // GCC cannot see that `size` fits both buffers (the caller checked) and, after jump
-    // threading, warns about branches dead for the sizes it knows; an empty asm hides where
-    // the pointers point. It costs no instruction.
-    __asm__("" : "+r"(to), "+r"(from));
-#endif
-    if (size > 16) {
-        std::memcpy(to, from, size);
-    } else if (size >= 8) {
-        std::uint64_t head, tail;
-        std::memcpy(&head, from, 8);
-        std::memcpy(&tail, from + size - 8, 8);
-        std::memcpy(to, &head, 8);
-        std::memcpy(to + size - 8, &tail, 8);
-    } else if (size >= 4) {
-        std::uint32_t head, tail;
-        std::memcpy(&head, from, 4);
-        std::memcpy(&tail, from + size - 4, 4);
-        std::memcpy(to, &head, 4);
-        std::memcpy(to + size - 4, &tail, 4);
-    } else if (size != 0) {
-        to[0] = from[0];
-        to[size / 2] = from[size / 2];
-        to[size - 1] = from[size - 1];
-    }
-#else
-    if (size != 0) std::memcpy(to, from, size);  // small targets: the smallest code
-#endif
-}
-}  // namespace detail
 
 enum class StatusCode : std::uint8_t { unset, ok, error };
 

@@ -1208,11 +1208,20 @@ MICROTRACE_END_NAMESPACE
 
 // #include "microtrace/config.hpp" (already inlined above)
 // #include "microtrace/context.hpp" (already inlined above)
-// #include "microtrace/ids.hpp" (already inlined above)
+// #include "microtrace/detail/bytes.hpp" (inlined)
+// microtrace/detail/bytes.hpp — copying and scanning short byte strings, inline: names,
+// keys and values are mostly a few bytes to a few dozen, where a call to memcpy, or a loop
+// over each byte, costs more than the bytes.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+// #include "microtrace/config.hpp" (already inlined above)
 
 MICROTRACE_BEGIN_NAMESPACE
-
 namespace detail {
+
 // Copies `size` bytes. Attribute keys and values, names and events are mostly a few bytes
 // to a few dozen: on 64-bit targets those are copied inline with two possibly overlapping
 // loads and stores, which costs less than the call to memcpy. Never reads outside `from`.
@@ -1247,7 +1256,44 @@ inline void copy_bytes(char* to, const char* from, std::size_t size) noexcept {
     if (size != 0) std::memcpy(to, from, size);  // small targets: the smallest code
 #endif
 }
+// The length of the longest prefix of bytes[0..size) that a JSON string holds as it is:
+// printable ASCII but `"` and `\`. Eight bytes at a time on 64-bit targets.
+inline std::size_t plain_json_prefix(const unsigned char* bytes, std::size_t size) noexcept {
+    std::size_t i = 0;
+#if UINTPTR_MAX > 0xFFFFFFFFu && !defined(__OPTIMIZE_SIZE__)
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    const auto has_special = [](const unsigned char* at) noexcept {
+        std::uint64_t word;
+        std::memcpy(&word, at, 8);
+        // A byte below 0x20, equal to '"' or '\\', or from 0x80 on: the classic "has a
+        // zero byte" test on word - 0x20, word ^ '"' and word ^ '\\' (exact here, since
+        // bytes from 0x80 on are excluded first).
+        const std::uint64_t below_space = word - ones * 0x20;
+        const std::uint64_t quote = word ^ (ones * '"');
+        const std::uint64_t backslash = word ^ (ones * '\\');
+        return ((word | ((below_space | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & ~word)) &
+                highs) != 0;
+    };
+    for (; i + 8 <= size; i += 8)
+        if (has_special(bytes + i)) break;
+    // The last few bytes: the 8 that end the string, overlapping bytes already checked.
+    if (i + 8 > size && size >= 8 && i < size && !has_special(bytes + size - 8)) return size;
+#endif
+    while (i < size) {
+        const unsigned char c = bytes[i];
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+        ++i;
+    }
+    return i;
+}
+
 }  // namespace detail
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/detail/bytes.hpp"
+// #include "microtrace/ids.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
 
 enum class StatusCode : std::uint8_t { unset, ok, error };
 
@@ -1563,12 +1609,14 @@ MICROTRACE_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 // #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/detail/bytes.hpp" (already inlined above)
 // #include "microtrace/detail/decimal.hpp" (inlined)
 // microtrace/detail/decimal.hpp — unsigned 64-bit integers in decimal, without pulling a
 // 64-bit division routine into 32-bit firmware.
@@ -1615,6 +1663,7 @@ constexpr char* write_decimal(std::uint64_t value, char* out) noexcept {
 }  // namespace detail
 MICROTRACE_END_NAMESPACE
 // end of "microtrace/detail/decimal.hpp"
+// #include "microtrace/detail/hex.hpp" (already inlined above)
 
 MICROTRACE_BEGIN_NAMESPACE
 
@@ -1691,7 +1740,62 @@ constexpr std::size_t utf8_valid_length(const unsigned char* text, std::size_t s
 
 }  // namespace detail
 
+namespace detail {
+
+// Writes `value` in decimal; returns one past the last digit (at most 20). On 64-bit
+// targets two digits at a time from a table (a division by 100 is a multiplication);
+// elsewhere detail::write_decimal, which needs no 64-bit division routine.
+inline char* write_decimal_fast(std::uint64_t value, char* out) noexcept {
+#if UINTPTR_MAX > 0xFFFFFFFFu && !defined(__OPTIMIZE_SIZE__)
+    static constexpr char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    char digits[20];
+    char* start = digits + sizeof digits;
+    while (value >= 100) {
+        const std::uint64_t rest = value / 100;
+        start -= 2;
+        std::memcpy(start, pairs + 2 * (value - rest * 100), 2);
+        value = rest;
+    }
+    if (value >= 10) {
+        start -= 2;
+        std::memcpy(start, pairs + 2 * value, 2);
+    } else {
+        *--start = static_cast<char>('0' + value);
+    }
+    const auto size = static_cast<std::size_t>(digits + sizeof digits - start);
+    std::memcpy(out, start, size);
+    return out + size;
+#else
+    return write_decimal(value, out);
+#endif
+}
+
+#if UINTPTR_MAX > 0xFFFFFFFFu && !defined(__OPTIMIZE_SIZE__)
+// Writes `value` as exactly 16 lowercase hex digits, a byte at a time from a 512-byte
+// table (detail::write_hex_u64 goes a nibble at a time).
+inline void write_hex_fast(std::uint64_t value, char* out) noexcept {
+    struct Table {
+        char pairs[512];
+        constexpr Table() noexcept : pairs() {
+            for (int byte = 0; byte < 256; ++byte) {
+                pairs[2 * byte] = "0123456789abcdef"[byte >> 4];
+                pairs[2 * byte + 1] = "0123456789abcdef"[byte & 15];
+            }
+        }
+    };
+    static constexpr Table table;
+    for (int byte = 0; byte < 8; ++byte)  // unrolled by the compiler: constant trip count
+        std::memcpy(out + 2 * byte, table.pairs + 2 * ((value >> (56 - 8 * byte)) & 0xFF), 2);
+}
+#endif
+
+}  // namespace detail
+
 // Writes JSON text into a fixed buffer and flushes it to a Sink when full and at the end.
+// Text goes in by runs, not byte by byte: a run of bytes that need no escaping is one copy.
 class JsonWriter {
   public:
     static constexpr std::size_t buffer_size = 256;
@@ -1703,38 +1807,63 @@ class JsonWriter {
 
     // Appends bytes that are already JSON (punctuation, keys we wrote ourselves).
     void raw(std::string_view text) noexcept {
-        for (char c : text) put(c);
+#if defined(__OPTIMIZE_SIZE__)
+        for (char c : text) raw(c);  // the smallest code
+#else
+        if (text.size() <= buffer_size - used_) {  // nearly always: one inline copy
+            detail::copy_bytes(buffer_ + used_, text.data(), text.size());
+            used_ += text.size();
+        } else {
+            raw_in_pieces(text);
+        }
+#endif
     }
-    void raw(char c) noexcept { put(c); }
+    void raw(char c) noexcept {
+        if (used_ == buffer_size) flush();
+        buffer_[used_++] = c;
+    }
 
     // Appends `text` as a quoted JSON string, escaped and with invalid UTF-8 replaced.
     void string(std::string_view text) noexcept {
-        put('"');
+        raw('"');
         string_body(text);
-        put('"');
+        raw('"');
     }
 
     // Appends the escaped contents of a string without the quotes, so a caller can build
     // one JSON string from several pieces.
     void string_body(std::string_view text) noexcept {
         const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+        const std::size_t size = text.size();
         std::size_t i = 0;
-        while (i < text.size()) {
+        while (i < size) {
+#if defined(__OPTIMIZE_SIZE__)
             const unsigned char c = bytes[i];
-            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                put(static_cast<char>(c));
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {  // byte by byte: the smallest code
+                raw(static_cast<char>(c));
                 ++i;
-            } else if (c < 0x80) {
+                continue;
+            }
+#else
+            const std::size_t run = i + detail::plain_json_prefix(bytes + i, size - i);
+            if (run != i) {  // a run that needs no escaping: one copy
+                raw(text.substr(i, run - i));
+                i = run;
+                if (i == size) break;
+            }
+            const unsigned char c = bytes[i];
+#endif
+            if (c < 0x80) {
                 escape_ascii(c);
                 ++i;
             } else {
                 std::size_t invalid = 0;
-                const std::size_t length = detail::utf8_valid_length(bytes + i, text.size() - i, invalid);
+                const std::size_t length = detail::utf8_valid_length(bytes + i, size - i, invalid);
                 if (length == 0) {
                     raw("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
                     i += invalid;
                 } else {
-                    for (std::size_t k = 0; k < length; ++k) put(static_cast<char>(bytes[i + k]));
+                    raw(text.substr(i, length));
                     i += length;
                 }
             }
@@ -1744,8 +1873,17 @@ class JsonWriter {
     // Appends an unsigned integer in decimal.
     void number(std::uint64_t value) noexcept {
         char digits[20];
-        raw(std::string_view(digits, static_cast<std::size_t>(detail::write_decimal(value, digits) - digits)));
+        raw(std::string_view(digits, static_cast<std::size_t>(detail::write_decimal_fast(value, digits) - digits)));
     }
+
+    // Direct access for pieces of known maximum size (at most buffer_size): returns where
+    // to write `size` bytes at most, flushing first if they might not fit; commit() then
+    // takes what was written, up to its end.
+    char* reserve(std::size_t size) noexcept {
+        if (buffer_size - used_ < size) flush();
+        return buffer_ + used_;
+    }
+    void commit(const char* end) noexcept { used_ = static_cast<std::size_t>(end - buffer_); }
 
     void flush() noexcept {
         if (used_ != 0) sink_.write(buffer_, used_);
@@ -1753,27 +1891,31 @@ class JsonWriter {
     }
 
   private:
-    void put(char c) noexcept {
-        if (used_ == buffer_size) flush();
-        buffer_[used_++] = c;
+    void raw_in_pieces(std::string_view text) noexcept {
+        while (!text.empty()) {
+            if (used_ == buffer_size) flush();
+            const std::size_t piece = text.size() < buffer_size - used_ ? text.size() : buffer_size - used_;
+            std::memcpy(buffer_ + used_, text.data(), piece);
+            used_ += piece;
+            text.remove_prefix(piece);
+        }
     }
 
     void escape_ascii(unsigned char c) noexcept {
-        put('\\');
-        switch (c) {
-            case '"': put('"'); return;
-            case '\\': put('\\'); return;
-            case '\b': put('b'); return;
-            case '\f': put('f'); return;
-            case '\n': put('n'); return;
-            case '\r': put('r'); return;
-            case '\t': put('t'); return;
-            default: break;
-        }
         constexpr char hex[] = "0123456789abcdef";
-        raw("u00");
-        put(hex[c >> 4]);
-        put(hex[c & 0xF]);
+        char escape[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+        std::size_t size = 2;
+        switch (c) {
+            case '"': escape[1] = '"'; break;
+            case '\\': escape[1] = '\\'; break;
+            case '\b': escape[1] = 'b'; break;
+            case '\f': escape[1] = 'f'; break;
+            case '\n': escape[1] = 'n'; break;
+            case '\r': escape[1] = 'r'; break;
+            case '\t': escape[1] = 't'; break;
+            default: size = 6; break;
+        }
+        raw(std::string_view(escape, size));
     }
 
     Sink sink_;
@@ -2016,37 +2158,109 @@ inline void write_remote_endpoint(JsonWriter& json, const SpanData& span) noexce
     json.raw('}');
 }
 
+// `text` (a literal) at `out`; returns one past it. The size is a constant: a few moves.
+template <std::size_t N>
+inline char* append_literal(char* out, const char (&text)[N]) noexcept {
+    std::memcpy(out, text, N - 1);
+    return out + N - 1;
+}
+
+// The two fixed-size runs of a span object, written straight into the writer's buffer: one
+// bounds check for the run instead of one per piece, and the position kept in a register.
+// When optimizing for size each piece goes through the writer instead: less code.
+// Up to the id's closing quote and the kind: 12 + 32 + 14 + 16 + 8 + 16 + 1 + 10 + 8 + 1.
+inline constexpr std::size_t span_opening_size = 118;
+// ,"timestamp":<20 digits>,"duration":<20 digits>,"localEndpoint":{"serviceName":
+inline constexpr std::size_t span_times_size = 13 + 20 + 12 + 20 + 32;
+
+#if defined(__OPTIMIZE_SIZE__)
+class DirectRun {
+  public:
+    DirectRun(JsonWriter& json, std::size_t) noexcept : json_(json) {}
+    template <std::size_t N>
+    void literal(const char (&text)[N]) noexcept {
+        json_.raw(text);
+    }
+    void text(std::string_view text) noexcept { json_.raw(text); }
+    void hex(std::uint64_t value) noexcept {
+        char digits[16];
+        json_.raw(std::string_view(digits, static_cast<std::size_t>(write_hex_u64(value, digits) - digits)));
+    }
+    void number(std::uint64_t value) noexcept { json_.number(value); }
+    void put(char c) noexcept { json_.raw(c); }
+
+  private:
+    JsonWriter& json_;
+};
+#else
+class DirectRun {
+  public:
+    DirectRun(JsonWriter& json, std::size_t size) noexcept : json_(json), out_(json.reserve(size)) {}
+    DirectRun(const DirectRun&) = delete;
+    DirectRun& operator=(const DirectRun&) = delete;
+    ~DirectRun() { json_.commit(out_); }
+
+    template <std::size_t N>
+    void literal(const char (&text)[N]) noexcept {
+        out_ = append_literal(out_, text);
+    }
+    void text(std::string_view text) noexcept {
+        std::memcpy(out_, text.data(), text.size());
+        out_ += text.size();
+    }
+    void hex(std::uint64_t value) noexcept {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+        write_hex_fast(value, out_);
+        out_ += 16;
+#else
+        out_ = write_hex_u64(value, out_);
+#endif
+    }
+    void number(std::uint64_t value) noexcept { out_ = write_decimal_fast(value, out_); }
+    void put(char c) noexcept { *out_++ = c; }
+
+  private:
+    JsonWriter& json_;
+    char* out_;
+};
+#endif
+
 }  // namespace detail
 
 // Writes `span` as one Zipkin v2 span object, with `service_name` as its local endpoint.
 inline void write_zipkin_span(JsonWriter& json, const SpanData& span, std::string_view service_name) noexcept {
-    char hex[32];
-    const bool short_trace_id = (span.options & SpanOptions::trace_id_64bit) != 0 && span.trace_id.high == 0;
-    json.raw("{\"traceId\":\"");
-    span.trace_id.write_hex(hex);
-    json.raw(short_trace_id ? std::string_view(hex + 16, 16) : std::string_view(hex, 32));
-    if (span.parent_id.is_valid()) {
-        json.raw("\",\"parentId\":\"");
-        json.raw(std::string_view(hex, static_cast<std::size_t>(span.parent_id.write_hex(hex) - hex)));
-    }
-    json.raw("\",\"id\":\"");
-    json.raw(std::string_view(hex, static_cast<std::size_t>(span.span_id.write_hex(hex) - hex)));
-    json.raw('"');
-    if (const std::string_view kind = detail::zipkin_kind(span.kind); !kind.empty()) {
-        json.raw(",\"kind\":\"");
-        json.raw(kind);
-        json.raw('"');
+    {
+        detail::DirectRun run(json, detail::span_opening_size);
+        run.literal("{\"traceId\":\"");
+        const bool short_trace_id = (span.options & SpanOptions::trace_id_64bit) != 0 && span.trace_id.high == 0;
+        if (!short_trace_id) run.hex(span.trace_id.high);
+        run.hex(span.trace_id.low);
+        if (span.parent_id.is_valid()) {
+            run.literal("\",\"parentId\":\"");
+            run.hex(span.parent_id.value);
+        }
+        run.literal("\",\"id\":\"");
+        run.hex(span.span_id.value);
+        run.put('"');
+        if (const std::string_view kind = detail::zipkin_kind(span.kind); !kind.empty()) {
+            run.literal(",\"kind\":\"");
+            run.text(kind);
+            run.put('"');
+        }
     }
     if (span.name.size != 0) {
         json.raw(",\"name\":");
         json.string(span.view(span.name));
     }
-    json.raw(",\"timestamp\":");
-    json.number(detail::to_micros(span.start_epoch_ns));
-    json.raw(",\"duration\":");
-    const std::uint64_t duration = detail::to_micros(span.duration_ns);
-    json.number(duration != 0 ? duration : 1);
-    json.raw(",\"localEndpoint\":{\"serviceName\":");
+    {
+        detail::DirectRun run(json, detail::span_times_size);
+        run.literal(",\"timestamp\":");
+        run.number(detail::to_micros(span.start_epoch_ns));
+        run.literal(",\"duration\":");
+        const std::uint64_t duration = detail::to_micros(span.duration_ns);
+        run.number(duration != 0 ? duration : 1);
+        run.literal(",\"localEndpoint\":{\"serviceName\":");
+    }
     json.string(service_name);
     json.raw('}');
     if (span.options & SpanOptions::remote_endpoint) detail::write_remote_endpoint(json, span);

@@ -53,6 +53,17 @@ inline bool cycle_counter_is_invariant() noexcept {
     return true;
 #endif
 }
+
+// Counter ticks to nanoseconds: ns = base_ns + (ticks - base_ticks) * ns_per_tick_q32 / 2^32.
+// Set once, by the first Clock::cycle_counter() (a thread-safe static initialization),
+// before any clock that reads it exists; only read afterwards. A plain global, so reading
+// it on the span path costs no initialization guard.
+struct CycleScale {
+    std::uint64_t base_ticks = 0;
+    std::uint64_t base_ns = 0;
+    std::uint64_t ns_per_tick_q32 = 0;  // 0: no usable counter
+};
+inline CycleScale cycle_scale;
 #else
 #define MICROTRACE_DETAIL_CYCLE_COUNTER 0
 #endif
@@ -71,7 +82,12 @@ struct Clock {
     }
 
     // Monotonic nanoseconds converted to epoch nanoseconds: the time of a span event.
-    std::uint64_t now_epoch_ns() const noexcept { return to_epoch_ns(now_ns()); }
+    std::uint64_t now_epoch_ns() const noexcept {
+#if MICROTRACE_DETAIL_CYCLE_COUNTER
+        if (now_ns == &cycle_now_ns) return to_epoch_ns(cycle_now_ns());  // inlined: no call
+#endif
+        return to_epoch_ns(now_ns());
+    }
 
     // The tracer's default: std::chrono where the build has it (MICROTRACE_STD_CLOCK=1);
     // otherwise a clock stopped at 0, so a tracer someone forgot to give a clock records
@@ -103,7 +119,9 @@ struct Clock {
     static Clock cycle_counter() noexcept {
         if constexpr (!config::enabled) return Clock{};
 #if MICROTRACE_DETAIL_CYCLE_COUNTER
-        if (cycle_calibration().ns_per_tick_q32 != 0) {
+        static const bool calibrated = (detail::cycle_scale = calibrate_cycle_counter(), true);
+        (void)calibrated;
+        if (detail::cycle_scale.ns_per_tick_q32 != 0) {
             Clock clock;
             clock.now_ns = &cycle_now_ns;
             clock.epoch_offset_ns = wall_now_ns() - static_cast<std::int64_t>(cycle_now_ns());
@@ -138,23 +156,10 @@ struct Clock {
 #endif
 
 #if MICROTRACE_DETAIL_CYCLE_COUNTER
-    // Counter ticks to nanoseconds: ns = base_ns + (ticks - base_ticks) * ns_per_tick_q32 / 2^32.
-    struct CycleCalibration {
-        std::uint64_t base_ticks = 0;
-        std::uint64_t base_ns = 0;
-        std::uint64_t ns_per_tick_q32 = 0;  // 0: no usable counter
-    };
-
-    // Measured once (thread-safe static initialization), then only read.
-    static const CycleCalibration& cycle_calibration() noexcept {
-        static const CycleCalibration calibration = calibrate_cycle_counter();
-        return calibration;
-    }
-
     // Pairs a counter reading with a steady_clock reading taken around it, keeping the
     // tightest of a few tries, over a window of about 2 ms.
-    static CycleCalibration calibrate_cycle_counter() noexcept {
-        CycleCalibration result;
+    static detail::CycleScale calibrate_cycle_counter() noexcept {
+        detail::CycleScale result;
         if (!detail::cycle_counter_is_invariant()) return result;
         const auto sample = [](std::uint64_t& ticks, std::uint64_t& ns) noexcept {
             std::uint64_t best_gap = ~std::uint64_t{0};
@@ -184,7 +189,7 @@ struct Clock {
     }
 
     static std::uint64_t cycle_now_ns() noexcept {
-        const CycleCalibration& calibration = cycle_calibration();
+        const detail::CycleScale& calibration = detail::cycle_scale;
         const std::uint64_t ticks = detail::read_cycle_counter();
         // (ticks * q32) >> 32 in 128 bits: no overflow for any interval a process lives
         // through. A core whose counter reads a little behind the base counts backwards.

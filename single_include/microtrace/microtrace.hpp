@@ -643,6 +643,17 @@ inline bool cycle_counter_is_invariant() noexcept {
     return true;
 #endif
 }
+
+// Counter ticks to nanoseconds: ns = base_ns + (ticks - base_ticks) * ns_per_tick_q32 / 2^32.
+// Set once, by the first Clock::cycle_counter() (a thread-safe static initialization),
+// before any clock that reads it exists; only read afterwards. A plain global, so reading
+// it on the span path costs no initialization guard.
+struct CycleScale {
+    std::uint64_t base_ticks = 0;
+    std::uint64_t base_ns = 0;
+    std::uint64_t ns_per_tick_q32 = 0;  // 0: no usable counter
+};
+inline CycleScale cycle_scale;
 #else
 #define MICROTRACE_DETAIL_CYCLE_COUNTER 0
 #endif
@@ -661,7 +672,12 @@ struct Clock {
     }
 
     // Monotonic nanoseconds converted to epoch nanoseconds: the time of a span event.
-    std::uint64_t now_epoch_ns() const noexcept { return to_epoch_ns(now_ns()); }
+    std::uint64_t now_epoch_ns() const noexcept {
+#if MICROTRACE_DETAIL_CYCLE_COUNTER
+        if (now_ns == &cycle_now_ns) return to_epoch_ns(cycle_now_ns());  // inlined: no call
+#endif
+        return to_epoch_ns(now_ns());
+    }
 
     // The tracer's default: std::chrono where the build has it (MICROTRACE_STD_CLOCK=1);
     // otherwise a clock stopped at 0, so a tracer someone forgot to give a clock records
@@ -693,7 +709,9 @@ struct Clock {
     static Clock cycle_counter() noexcept {
         if constexpr (!config::enabled) return Clock{};
 #if MICROTRACE_DETAIL_CYCLE_COUNTER
-        if (cycle_calibration().ns_per_tick_q32 != 0) {
+        static const bool calibrated = (detail::cycle_scale = calibrate_cycle_counter(), true);
+        (void)calibrated;
+        if (detail::cycle_scale.ns_per_tick_q32 != 0) {
             Clock clock;
             clock.now_ns = &cycle_now_ns;
             clock.epoch_offset_ns = wall_now_ns() - static_cast<std::int64_t>(cycle_now_ns());
@@ -728,23 +746,10 @@ struct Clock {
 #endif
 
 #if MICROTRACE_DETAIL_CYCLE_COUNTER
-    // Counter ticks to nanoseconds: ns = base_ns + (ticks - base_ticks) * ns_per_tick_q32 / 2^32.
-    struct CycleCalibration {
-        std::uint64_t base_ticks = 0;
-        std::uint64_t base_ns = 0;
-        std::uint64_t ns_per_tick_q32 = 0;  // 0: no usable counter
-    };
-
-    // Measured once (thread-safe static initialization), then only read.
-    static const CycleCalibration& cycle_calibration() noexcept {
-        static const CycleCalibration calibration = calibrate_cycle_counter();
-        return calibration;
-    }
-
     // Pairs a counter reading with a steady_clock reading taken around it, keeping the
     // tightest of a few tries, over a window of about 2 ms.
-    static CycleCalibration calibrate_cycle_counter() noexcept {
-        CycleCalibration result;
+    static detail::CycleScale calibrate_cycle_counter() noexcept {
+        detail::CycleScale result;
         if (!detail::cycle_counter_is_invariant()) return result;
         const auto sample = [](std::uint64_t& ticks, std::uint64_t& ns) noexcept {
             std::uint64_t best_gap = ~std::uint64_t{0};
@@ -774,7 +779,7 @@ struct Clock {
     }
 
     static std::uint64_t cycle_now_ns() noexcept {
-        const CycleCalibration& calibration = cycle_calibration();
+        const detail::CycleScale& calibration = detail::cycle_scale;
         const std::uint64_t ticks = detail::read_cycle_counter();
         // (ticks * q32) >> 32 in 128 bits: no overflow for any interval a process lives
         // through. A core whose counter reads a little behind the base counts backwards.
@@ -3117,12 +3122,15 @@ MICROTRACE_END_NAMESPACE
 // #include "microtrace/sampler.hpp" (already inlined above)
 // #include "microtrace/span.hpp" (already inlined above)
 
-// Forces inlining of the few-instruction fast paths that -O2 heuristics would leave as calls
-// (a call and the spills around it cost as much as the work).
-#if defined(__GNUC__) || defined(__clang__)
+// Forces inlining of the span path's pieces into the one place they are used, where -O2
+// heuristics would leave calls (a call and the spills around it cost as much as the work).
+// Not when optimizing for size: there each piece is kept once.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
 #define MICROTRACE_DETAIL_ALWAYS_INLINE __attribute__((always_inline)) inline
+#define MICROTRACE_DETAIL_NOINLINE __attribute__((noinline))
 #else
 #define MICROTRACE_DETAIL_ALWAYS_INLINE inline
+#define MICROTRACE_DETAIL_NOINLINE
 #endif
 
 MICROTRACE_BEGIN_NAMESPACE
@@ -3169,8 +3177,10 @@ class Tracer {
     Tracer(const Tracer&) = delete;
     Tracer& operator=(const Tracer&) = delete;
 
-    // A child of the thread's current span (a root when there is none).
-    Span start_span(std::string_view name, SpanKind kind = SpanKind::internal) noexcept {
+    // A child of the thread's current span (a root when there is none). Inlined where it is
+    // called down to the choice between the two, each a function of its own: each then saves
+    // only the registers its own path needs.
+    MICROTRACE_DETAIL_ALWAYS_INLINE Span start_span(std::string_view name, SpanKind kind = SpanKind::internal) noexcept {
         if constexpr (!config::enabled) return Span{};
         detail::SpanScope* const scope = detail::thread_scope();
         if (scope != nullptr && scope->depth != 0) return start_child(name, kind, *scope->current(), *scope);
@@ -3203,8 +3213,8 @@ class Tracer {
   private:
     // The most common span: a child of the thread's current span, which is a valid local
     // context (so no validity checks), becoming the current span in turn.
-    MICROTRACE_DETAIL_ALWAYS_INLINE Span start_child(std::string_view name, SpanKind kind, const SpanContext& parent,
-                                                     detail::SpanScope& scope) noexcept {
+    MICROTRACE_DETAIL_NOINLINE Span start_child(std::string_view name, SpanKind kind, const SpanContext& parent,
+                                                detail::SpanScope& scope) noexcept {
         const SamplingResult decision =
             sampler_.should_sample(SamplingParameters{&parent, parent.trace_id, name, kind, parent.explicit_randomness});
         const SpanId span_id = ids_.new_span_id();
@@ -3232,8 +3242,8 @@ class Tracer {
 
     // Starts a span. `parent` is the explicit parent, the thread's current span (always a
     // valid context) or nullptr; `start_ns` 0 means now.
-    Span start(std::string_view name, SpanKind kind, const SpanContext* parent, detail::SpanScope* scope,
-               bool activate, std::uint64_t start_ns) noexcept {
+    MICROTRACE_DETAIL_NOINLINE Span start(std::string_view name, SpanKind kind, const SpanContext* parent,
+                                          detail::SpanScope* scope, bool activate, std::uint64_t start_ns) noexcept {
         if (parent != nullptr && !parent->is_valid() && !parent->remote) parent = nullptr;
         const bool continues = parent != nullptr && parent->is_valid();
 

@@ -38,6 +38,7 @@ LEGS=(
     asan-ubsan-clang-cxx17
     tsan-clang-cxx17
     consumers
+    fuzz-smoke
 )
 
 # Usage: cmake_suite <compiler> <C++ standard> <modular|single> <build type> [cmake args...]
@@ -82,6 +83,21 @@ leg_consumers() {  # projects outside the tree: find_package, add_subdirectory, 
         failed=$((failed + 1))
     else
         passed=$((passed + $(sed -E 's/consumers: ([0-9]+) passed.*/\1/' <<<"$line")))
+        failed=$((failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")))
+    fi
+    return "$status"
+}
+
+leg_fuzz-smoke() {  # every libFuzzer target for 15 s from its seeds (docs/reliability.md)
+    echo "    libFuzzer, $(clang++ --version | head -n 1), -fsanitize=fuzzer,address,undefined, 15 s per target"
+    local status=0 line
+    python3 "$ROOT/tests/fuzz/run.py" --smoke --jobs "$JOBS" --build-dir "$BUILD_ROOT/$current_leg" 2>&1 |
+        tee "$BUILD_ROOT/$current_leg.log" || status=$?
+    line=$(grep -E '^fuzz: [0-9]+ targets passed, [0-9]+ failed' "$BUILD_ROOT/$current_leg.log" | tail -n 1 || true)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+    else
+        passed=$((passed + $(sed -E 's/fuzz: ([0-9]+) targets passed.*/\1/' <<<"$line")))
         failed=$((failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")))
     fi
     return "$status"

@@ -22,7 +22,7 @@ JOBS=${MICROTRACE_JOBS:-2}
 source "$ROOT/tools/lib/apt.sh"
 
 PACKAGES=(g++ clang cmake ninja-build meson pkg-config doctest-dev libbenchmark-dev python3
-          libclang-rt-14-dev libcpp-httplib-dev)
+          libclang-rt-14-dev libcpp-httplib-dev valgrind)
 
 SANITIZER_FLAGS_COMMON="-O1 -fno-omit-frame-pointer -fno-sanitize-recover=all"
 

@@ -18,5 +18,7 @@
 #include "span.hpp"
 #include "tracer.hpp"
 #include "macros.hpp"
+#include "chrome_trace.hpp"
+#include "waterfall.hpp"
 #include "samplers/samplers.hpp"
 #include "propagation/propagation.hpp"

@@ -325,6 +325,14 @@ class RecorderCore {
         return walk(visit, true);
     }
 
+    // Like snapshot, but does not wait for a dump in progress: for a fatal-signal handler
+    // (crash_dump.hpp), which must not wait on a flag its own thread may hold. Slots being
+    // written or overwritten meanwhile are still skipped by the sequence checks.
+    template <class Visit>
+    std::size_t snapshot_unguarded(Visit&& visit) const noexcept {
+        return walk_slots(visit, false);
+    }
+
     // Writes the spans held as one Zipkin v2 JSON array (`[]` when empty).
     std::size_t dump_zipkin(Sink sink) const noexcept { return write_zipkin(sink, false); }
     // Like dump_zipkin, but consumes the spans written.
@@ -421,6 +429,12 @@ class RecorderCore {
     std::size_t walk(Visit& visit, bool consume) const noexcept {
         if constexpr (!config::enabled) return 0;
         DumpGuard guard(*this);
+        return walk_slots(visit, consume);
+    }
+
+    template <class Visit>
+    std::size_t walk_slots(Visit& visit, bool consume) const noexcept {
+        if constexpr (!config::enabled) return 0;
         std::size_t visited = 0;
         SpanData span;
         for (std::size_t i = 0; i < lane_count_; ++i) {

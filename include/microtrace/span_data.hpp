@@ -81,6 +81,7 @@ struct SpanData {
     std::uint16_t string_bytes_used;
     StringRef name;
     StringRef status_message;
+    std::uint16_t thread;              // the recording thread's ordinal (fills padding)
     alignas(8) EndpointData remote;    // meaningful only with SpanOptions::remote_endpoint
     alignas(8) AttributeData attributes[config::max_attributes > 0 ? config::max_attributes : 1];
     alignas(8) EventData events[config::max_events > 0 ? config::max_events : 1];

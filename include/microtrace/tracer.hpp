@@ -194,6 +194,7 @@ class Tracer {
         data.start_epoch_ns = start_ns != 0 ? start_ns : state_.clock.now_epoch_ns();
         span.tracer_ = &state_;
         span.lane_ = &state_.recorder->note_started();
+        data.thread = static_cast<std::uint16_t>(detail::thread_ordinal());
     }
 
     detail::TracerState state_;

@@ -1362,6 +1362,7 @@ struct SpanData {
     std::uint16_t string_bytes_used;
     StringRef name;
     StringRef status_message;
+    std::uint16_t thread;              // the recording thread's ordinal (fills padding)
     alignas(8) EndpointData remote;    // meaningful only with SpanOptions::remote_endpoint
     alignas(8) AttributeData attributes[config::max_attributes > 0 ? config::max_attributes : 1];
     alignas(8) EventData events[config::max_events > 0 ? config::max_events : 1];
@@ -2615,6 +2616,14 @@ class RecorderCore {
         return walk(visit, true);
     }
 
+    // Like snapshot, but does not wait for a dump in progress: for a fatal-signal handler
+    // (crash_dump.hpp), which must not wait on a flag its own thread may hold. Slots being
+    // written or overwritten meanwhile are still skipped by the sequence checks.
+    template <class Visit>
+    std::size_t snapshot_unguarded(Visit&& visit) const noexcept {
+        return walk_slots(visit, false);
+    }
+
     // Writes the spans held as one Zipkin v2 JSON array (`[]` when empty).
     std::size_t dump_zipkin(Sink sink) const noexcept { return write_zipkin(sink, false); }
     // Like dump_zipkin, but consumes the spans written.
@@ -2711,6 +2720,12 @@ class RecorderCore {
     std::size_t walk(Visit& visit, bool consume) const noexcept {
         if constexpr (!config::enabled) return 0;
         DumpGuard guard(*this);
+        return walk_slots(visit, consume);
+    }
+
+    template <class Visit>
+    std::size_t walk_slots(Visit& visit, bool consume) const noexcept {
+        if constexpr (!config::enabled) return 0;
         std::size_t visited = 0;
         SpanData span;
         for (std::size_t i = 0; i < lane_count_; ++i) {
@@ -3301,6 +3316,7 @@ class Tracer {
         data.start_epoch_ns = start_ns != 0 ? start_ns : state_.clock.now_epoch_ns();
         span.tracer_ = &state_;
         span.lane_ = &state_.recorder->note_started();
+        data.thread = static_cast<std::uint16_t>(detail::thread_ordinal());
     }
 
     detail::TracerState state_;
@@ -3378,6 +3394,422 @@ MICROTRACE_END_NAMESPACE
 // span.record_error(message)
 #define MICROTRACE_ERROR(span, message) MICROTRACE_DETAIL_IF_RECORDING(span, record_error(message))
 // end of "microtrace/macros.hpp"
+// #include "microtrace/chrome_trace.hpp" (inlined)
+// microtrace/chrome_trace.hpp — a recorder's spans as Chrome trace-event JSON, for
+// Perfetto UI (ui.perfetto.dev) and chrome://tracing.
+//
+// {"traceEvents":[...],"displayTimeUnit":"ns","otherData":{...}}: one process per service,
+// one track per recording thread, spans as complete events ("ph":"X"), span events as
+// thread-scoped instant events ("ph":"i"), attributes, ids and status as "args", and
+// process/thread name metadata events. Times are microseconds with three decimals,
+// relative to the earliest span of the dump (its epoch time is in otherData.base_epoch_us),
+// so nanosecond spans stay visible and the numbers stay exact as JSON doubles.
+// Streams through the same Sink and JsonWriter as the Zipkin dump: no heap.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/json.hpp" (already inlined above)
+// #include "microtrace/recorder.hpp" (already inlined above)
+// #include "microtrace/span_data.hpp" (already inlined above)
+// #include "microtrace/zipkin.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+namespace detail {
+
+// Nanoseconds as microseconds with three decimals ("12.345").
+inline void write_chrome_micros(JsonWriter& json, std::uint64_t ns) noexcept {
+    char text[32];
+    char* end = write_decimal(ns / 1000, text);
+    const auto fraction = static_cast<unsigned>(ns % 1000);
+    *end++ = '.';
+    *end++ = static_cast<char>('0' + fraction / 100);
+    *end++ = static_cast<char>('0' + fraction / 10 % 10);
+    *end++ = static_cast<char>('0' + fraction % 10);
+    json.raw(std::string_view(text, static_cast<std::size_t>(end - text)));
+}
+
+inline void write_chrome_track(JsonWriter& json, const SpanData& span) noexcept {
+    json.raw(",\"pid\":");
+    json.number(std::uint64_t{span.service_index} + 1);
+    json.raw(",\"tid\":");
+    json.number(std::uint64_t{span.thread} + 1);
+}
+
+inline void write_chrome_hex(JsonWriter& json, std::uint64_t value) noexcept {
+    char text[16];
+    write_hex_u64(value, text);
+    json.raw('"');
+    json.raw(std::string_view(text, sizeof text));
+    json.raw('"');
+}
+
+// One attribute value as a typed JSON value: numbers and booleans as such, non-finite
+// floating-point values as strings (JSON has no NaN).
+inline void write_chrome_value(JsonWriter& json, const SpanData& span, const AttributeData& attribute) noexcept {
+    if (attribute.type == AttributeType::string) {
+        json.string(span.view(attribute.text));
+        return;
+    }
+    if (attribute.type == AttributeType::float64) {
+        double value;
+        std::memcpy(&value, &attribute.number, sizeof value);
+        if (!(value - value == 0.0)) {  // NaN or infinite
+            json.raw('"');
+            write_number_text(json, attribute);
+            json.raw('"');
+            return;
+        }
+    }
+    write_number_text(json, attribute);
+}
+
+inline void write_chrome_span(JsonWriter& json, const SpanData& span, std::uint64_t base_ns) noexcept {
+    const std::uint64_t start = span.start_epoch_ns > base_ns ? span.start_epoch_ns - base_ns : 0;
+    json.raw("{\"ph\":\"X\",\"cat\":\"span\",\"name\":");
+    json.string(span.view(span.name));
+    write_chrome_track(json, span);
+    json.raw(",\"ts\":");
+    write_chrome_micros(json, start);
+    json.raw(",\"dur\":");
+    write_chrome_micros(json, span.duration_ns);
+    json.raw(",\"args\":{\"trace_id\":\"");
+    char hex[32];
+    span.trace_id.write_hex(hex);
+    json.raw(std::string_view(hex, sizeof hex));
+    json.raw("\",\"span_id\":");
+    write_chrome_hex(json, span.span_id.value);
+    if (span.parent_id.is_valid()) {
+        json.raw(",\"parent_id\":");
+        write_chrome_hex(json, span.parent_id.value);
+    }
+    if (const std::string_view kind = zipkin_kind(span.kind); !kind.empty()) {
+        json.raw(",\"kind\":");
+        json.string(kind);
+    }
+    if (span.status == StatusCode::ok) json.raw(",\"status\":\"OK\"");
+    if (span.status == StatusCode::error) {
+        json.raw(",\"status\":\"ERROR\",\"error\":");
+        json.string(span.view(span.status_message));
+    }
+    for (std::uint8_t i = 0; i < span.attribute_count; ++i) {
+        const AttributeData& attribute = span.attributes[i];
+        const std::string_view key = span.view(attribute.key);
+        // The keys written above win: a JSON object must not repeat a key.
+        if (key == "trace_id" || key == "span_id" || key == "parent_id" || key == "kind" || key == "status" ||
+            key == "error")
+            continue;
+        json.raw(',');
+        json.string(key);
+        json.raw(':');
+        write_chrome_value(json, span, attribute);
+    }
+    json.raw("}}");
+    for (std::uint8_t i = 0; i < span.event_count; ++i) {
+        const std::uint64_t at = span.events[i].epoch_ns;
+        json.raw(",{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"event\",\"name\":");
+        json.string(span.view(span.events[i].name));
+        write_chrome_track(json, span);
+        json.raw(",\"ts\":");
+        write_chrome_micros(json, at > base_ns ? at - base_ns : 0);
+        json.raw('}');
+    }
+}
+
+}  // namespace detail
+
+// Writes the spans `recorder` holds as one Chrome trace-event JSON object (nothing at all
+// when tracing is compiled out). Non-destructive, like dump_zipkin. Returns how many spans
+// it wrote. Name metadata is written for the first 64 (service, thread) tracks; later ones
+// still appear, named by their numbers.
+inline std::size_t dump_chrome_trace(const RecorderCore& recorder, Sink sink) noexcept {
+    if constexpr (!config::enabled) return 0;
+    struct Track {
+        std::uint8_t service;
+        std::uint16_t thread;
+    };
+    constexpr std::size_t max_tracks = 64;
+    Track tracks[max_tracks];
+    std::size_t track_count = 0;
+    std::uint64_t base_ns = ~std::uint64_t{0};
+    recorder.snapshot([&](const SpanData& span, std::string_view) {
+        if (span.start_epoch_ns < base_ns) base_ns = span.start_epoch_ns;
+        for (std::size_t i = 0; i < track_count; ++i)
+            if (tracks[i].service == span.service_index && tracks[i].thread == span.thread) return;
+        if (track_count < max_tracks) tracks[track_count++] = Track{span.service_index, span.thread};
+    });
+    if (base_ns == ~std::uint64_t{0}) base_ns = 0;
+
+    JsonWriter json(sink);
+    json.raw("{\"traceEvents\":[");
+    bool first = true;
+    // Process names: each service once.
+    for (std::size_t i = 0; i < track_count; ++i) {
+        bool seen = false;
+        for (std::size_t j = 0; j < i; ++j) seen = seen || tracks[j].service == tracks[i].service;
+        if (seen) continue;
+        json.raw(first ? "{" : ",{");
+        first = false;
+        json.raw("\"ph\":\"M\",\"name\":\"process_name\",\"pid\":");
+        json.number(std::uint64_t{tracks[i].service} + 1);
+        json.raw(",\"args\":{\"name\":");
+        json.string(recorder.service_name(tracks[i].service));
+        json.raw("}}");
+    }
+    for (std::size_t i = 0; i < track_count; ++i) {
+        json.raw(first ? "{" : ",{");
+        first = false;
+        json.raw("\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":");
+        json.number(std::uint64_t{tracks[i].service} + 1);
+        json.raw(",\"tid\":");
+        json.number(std::uint64_t{tracks[i].thread} + 1);
+        json.raw(",\"args\":{\"name\":\"thread ");
+        json.number(tracks[i].thread);
+        json.raw("\"}}");
+    }
+    const std::size_t written = recorder.snapshot([&](const SpanData& span, std::string_view) {
+        if (!first) json.raw(',');
+        first = false;
+        detail::write_chrome_span(json, span, base_ns);
+    });
+    json.raw("],\"displayTimeUnit\":\"ns\",\"otherData\":{\"producer\":\"microtrace\",\"base_epoch_us\":\"");
+    detail::write_chrome_micros(json, base_ns);
+    json.raw("\"}}");
+    return written;
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/chrome_trace.hpp"
+// #include "microtrace/waterfall.hpp" (inlined)
+// microtrace/waterfall.hpp — one trace as a plain-text waterfall, for a serial console or
+// a log line. ASCII only, fixed width, no heap:
+//
+//   trace 0000000000000000000000000000002a: 3 spans, 16.000 ms
+//   frame                   |========================================|  16.000 ms
+//     physics               |==========..............................|   4.000 ms
+//     render                |..........=============================.|  11.500 ms ERROR
+//
+// Rows are in tree order (each span followed by its children, siblings by start time),
+// indented two spaces a level; each bar is placed and scaled on the trace's own span of
+// time ('=' where the span runs, '.' elsewhere).
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// #include "microtrace/config.hpp" (already inlined above)
+// #include "microtrace/ids.hpp" (already inlined above)
+// #include "microtrace/json.hpp" (already inlined above)
+// #include "microtrace/recorder.hpp" (already inlined above)
+// #include "microtrace/span_data.hpp" (already inlined above)
+
+MICROTRACE_BEGIN_NAMESPACE
+
+struct WaterfallOptions {
+    std::size_t name_width = 24;  // indentation and name, cut or padded (at most 64)
+    std::size_t bar_width = 40;   // characters between the bars' '|' (1 to 128)
+};
+
+namespace detail {
+
+struct WaterfallRow {
+    std::uint64_t start_ns;
+    std::uint64_t duration_ns;
+    std::uint64_t span_id;
+    std::uint64_t parent_id;
+    char name[64];
+    std::uint8_t name_size;
+    bool error;
+    bool placed;
+};
+
+// Milliseconds with three decimals, from nanoseconds rounded to the microsecond.
+inline char* write_waterfall_ms(std::uint64_t ns, char* out) noexcept {
+    const std::uint64_t us = (ns + 500) / 1000;
+    out = write_decimal(us / 1000, out);
+    const auto fraction = static_cast<unsigned>(us % 1000);
+    *out++ = '.';
+    *out++ = static_cast<char>('0' + fraction / 100);
+    *out++ = static_cast<char>('0' + fraction / 10 % 10);
+    *out++ = static_cast<char>('0' + fraction % 10);
+    return out;
+}
+
+class WaterfallPrinter {
+  public:
+    WaterfallPrinter(Sink sink, WaterfallRow* rows, std::size_t count, WaterfallOptions options) noexcept
+        : sink_(sink), rows_(rows), count_(count) {
+        name_width_ = options.name_width < 64 ? options.name_width : 64;
+        bar_width_ = options.bar_width == 0 ? 1 : options.bar_width < 128 ? options.bar_width : 128;
+        begin_ = ~std::uint64_t{0};
+        std::uint64_t end = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (rows[i].start_ns < begin_) begin_ = rows[i].start_ns;
+            if (rows[i].start_ns + rows[i].duration_ns > end) end = rows[i].start_ns + rows[i].duration_ns;
+        }
+        if (count == 0) begin_ = end = 0;
+        total_ = end > begin_ ? end - begin_ : 1;
+    }
+
+    std::uint64_t total_ns() const noexcept { return count_ == 0 ? 0 : total_; }
+
+    // Prints the rows whose parent is `parent` (0: the roots, and spans whose parent is not
+    // among the rows), by start time, each followed by its children.
+    void print_children(std::uint64_t parent, std::size_t depth) noexcept {
+        for (;;) {
+            WaterfallRow* next = nullptr;
+            for (std::size_t i = 0; i < count_; ++i) {
+                WaterfallRow& row = rows_[i];
+                if (row.placed || !is_child(row, parent)) continue;
+                if (next == nullptr || row.start_ns < next->start_ns) next = &row;
+            }
+            if (next == nullptr) return;
+            next->placed = true;
+            print_row(*next, depth);
+            print_children(next->span_id, depth + 1);
+        }
+    }
+
+    // Rows left over (a parent cycle): printed at the top level.
+    void print_rest() noexcept {
+        for (std::size_t i = 0; i < count_; ++i) {
+            if (rows_[i].placed) continue;
+            rows_[i].placed = true;
+            print_row(rows_[i], 0);
+        }
+    }
+
+  private:
+    bool is_child(const WaterfallRow& row, std::uint64_t parent) const noexcept {
+        if (parent != 0) return row.parent_id == parent && row.parent_id != row.span_id;
+        if (row.parent_id == 0) return true;
+        for (std::size_t i = 0; i < count_; ++i)
+            if (rows_[i].span_id == row.parent_id && &rows_[i] != &row) return false;
+        return true;  // its parent is elsewhere (another process, or not recorded)
+    }
+
+    void print_row(const WaterfallRow& row, std::size_t depth) noexcept {
+        char line[64 + 128 + 48];
+        char* out = line;
+        std::size_t column = 0;
+        const std::size_t indent = depth < 16 ? 2 * depth : 32;
+        for (; column < indent && column < name_width_; ++column) *out++ = ' ';
+        for (std::size_t i = 0; i < row.name_size && column < name_width_; ++i, ++column) {
+            const char c = row.name[i];
+            *out++ = c >= 0x20 && c < 0x7F ? c : '?';
+        }
+        for (; column < name_width_; ++column) *out++ = ' ';
+        *out++ = ' ';
+        *out++ = '|';
+        const std::uint64_t from = row.start_ns - begin_;
+        const std::uint64_t to = from + row.duration_ns;
+        std::uint64_t first = from * bar_width_ / total_;
+        std::uint64_t last = (to * bar_width_ + total_ - 1) / total_;  // one past, rounded up
+        if (first >= bar_width_) first = bar_width_ - 1;
+        if (last <= first) last = first + 1;
+        if (last > bar_width_) last = bar_width_;
+        for (std::size_t i = 0; i < bar_width_; ++i) *out++ = i >= first && i < last ? '=' : '.';
+        *out++ = '|';
+        char ms[32];
+        const std::size_t size = static_cast<std::size_t>(write_waterfall_ms(row.duration_ns, ms) - ms);
+        for (std::size_t i = size; i < 11; ++i) *out++ = ' ';
+        for (std::size_t i = 0; i < size; ++i) *out++ = ms[i];
+        *out++ = ' ';
+        *out++ = 'm';
+        *out++ = 's';
+        if (row.error) {
+            for (char c : std::string_view(" ERROR")) *out++ = c;
+        }
+        *out++ = '\n';
+        sink_.write(line, static_cast<std::size_t>(out - line));
+    }
+
+    Sink sink_;
+    WaterfallRow* rows_;
+    std::size_t count_;
+    std::size_t name_width_;
+    std::size_t bar_width_;
+    std::uint64_t begin_;
+    std::uint64_t total_;
+};
+
+}  // namespace detail
+
+// Writes the spans of `trace` that `recorder` holds as a waterfall (at most MaxSpans of
+// them, taken in dump order; the rest are counted on a last line). Non-destructive.
+// Returns how many spans it printed; 0, and nothing written, when it holds none (or when
+// tracing is compiled out). Needs about 100 * MaxSpans bytes of stack.
+template <std::size_t MaxSpans = 64>
+std::size_t write_waterfall(const RecorderCore& recorder, TraceId trace, Sink sink,
+                            WaterfallOptions options = {}) noexcept {
+    if constexpr (!config::enabled) return 0;
+    detail::WaterfallRow rows[MaxSpans];
+    std::size_t count = 0;
+    std::size_t more = 0;
+    recorder.snapshot([&](const SpanData& span, std::string_view) {
+        if (!(span.trace_id == trace)) return;
+        if (count == MaxSpans) {
+            ++more;
+            return;
+        }
+        detail::WaterfallRow& row = rows[count++];
+        row.start_ns = span.start_epoch_ns;
+        row.duration_ns = span.duration_ns;
+        row.span_id = span.span_id.value;
+        row.parent_id = span.parent_id.value;
+        const std::string_view name = span.view(span.name);
+        row.name_size = static_cast<std::uint8_t>(name.size() < sizeof row.name ? name.size() : sizeof row.name);
+        for (std::size_t i = 0; i < row.name_size; ++i) row.name[i] = name[i];
+        row.error = span.status == StatusCode::error;
+        row.placed = false;
+    });
+    if (count == 0) return 0;
+    detail::WaterfallPrinter printer(sink, rows, count, options);
+    char line[128];
+    char* out = line;
+    for (char c : std::string_view("trace ")) *out++ = c;
+    out = trace.write_hex(out);
+    *out++ = ':';
+    *out++ = ' ';
+    out = detail::write_decimal(count + more, out);
+    for (char c : std::string_view(count + more == 1 ? " span, " : " spans, ")) *out++ = c;
+    out = detail::write_waterfall_ms(printer.total_ns(), out);
+    for (char c : std::string_view(" ms\n")) *out++ = c;
+    sink.write(line, static_cast<std::size_t>(out - line));
+    printer.print_children(0, 0);
+    printer.print_rest();
+    if (more != 0) {
+        out = line;
+        for (char c : std::string_view("... ")) *out++ = c;
+        out = detail::write_decimal(more, out);
+        for (char c : std::string_view(" more spans not shown\n")) *out++ = c;
+        sink.write(line, static_cast<std::size_t>(out - line));
+    }
+    return count;
+}
+
+// Writes the waterfall into `buffer` (NUL-terminated, cut to fit). Returns the length of
+// the text, as strlen would.
+template <std::size_t MaxSpans = 64>
+std::size_t write_waterfall(const RecorderCore& recorder, TraceId trace, char* buffer, std::size_t size,
+                            WaterfallOptions options = {}) noexcept {
+    if (size == 0) return 0;
+    std::size_t used = 0;
+    auto append = [&](std::string_view text) noexcept {
+        for (char c : text)
+            if (used + 1 < size) buffer[used++] = c;
+    };
+    write_waterfall<MaxSpans>(recorder, trace, Sink(append), options);
+    buffer[used] = '\0';
+    return used;
+}
+
+MICROTRACE_END_NAMESPACE
+// end of "microtrace/waterfall.hpp"
 // #include "microtrace/samplers/samplers.hpp" (inlined)
 // microtrace/samplers/samplers.hpp — every built-in sampler; docs/sampling.md explains them.
 

@@ -1,0 +1,274 @@
+// Chrome trace-event JSON (strictly valid JSON, tracks, X and i events, args) and the
+// plain-text waterfall (against a golden output, with deterministic times and ids).
+#include <microtrace/microtrace.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "support/deterministic.hpp"
+
+using namespace microtrace;
+
+namespace {
+
+// A strict JSON checker (RFC 8259): true when `text` is exactly one JSON value.
+class StrictJson {
+  public:
+    explicit StrictJson(const std::string& text) : s_(text) {}
+    bool valid() {
+        ws();
+        if (!value()) return false;
+        ws();
+        return i_ == s_.size();
+    }
+
+  private:
+    void ws() {
+        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
+    }
+    bool eat(char c) {
+        if (i_ < s_.size() && s_[i_] == c) {
+            ++i_;
+            return true;
+        }
+        return false;
+    }
+    bool literal(const char* word) {
+        const std::size_t n = std::strlen(word);
+        if (s_.compare(i_, n, word) != 0) return false;
+        i_ += n;
+        return true;
+    }
+    bool digits() {
+        const std::size_t from = i_;
+        while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+        return i_ > from;
+    }
+    bool number() {
+        eat('-');
+        if (eat('0')) {
+        } else if (!digits()) {
+            return false;
+        }
+        if (eat('.') && !digits()) return false;
+        if (eat('e') || eat('E')) {
+            if (!eat('+')) eat('-');
+            if (!digits()) return false;
+        }
+        return true;
+    }
+    bool string() {
+        if (!eat('"')) return false;
+        while (i_ < s_.size()) {
+            const auto c = static_cast<unsigned char>(s_[i_++]);
+            if (c == '"') return true;
+            if (c < 0x20) return false;
+            if (c == '\\') {
+                if (i_ >= s_.size()) return false;
+                const char e = s_[i_++];
+                if (e == 'u') {
+                    for (int k = 0; k < 4; ++k)
+                        if (i_ >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_++]))) return false;
+                } else if (std::strchr("\"\\/bfnrt", e) == nullptr) {
+                    return false;
+                }
+            } else if (c >= 0x80) {  // UTF-8: a lead byte and its continuation bytes
+                int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : -1;
+                if (extra < 0 || c > 0xF4) return false;
+                while (extra-- > 0)
+                    if (i_ >= s_.size() || (static_cast<unsigned char>(s_[i_++]) & 0xC0) != 0x80) return false;
+            }
+        }
+        return false;
+    }
+    bool value() {
+        if (i_ >= s_.size()) return false;
+        const char c = s_[i_];
+        if (c == '{') {
+            ++i_;
+            ws();
+            if (eat('}')) return true;
+            do {
+                ws();
+                if (!string()) return false;
+                ws();
+                if (!eat(':')) return false;
+                ws();
+                if (!value()) return false;
+                ws();
+            } while (eat(','));
+            return eat('}');
+        }
+        if (c == '[') {
+            ++i_;
+            ws();
+            if (eat(']')) return true;
+            do {
+                ws();
+                if (!value()) return false;
+                ws();
+            } while (eat(','));
+            return eat(']');
+        }
+        if (c == '"') return string();
+        if (c == 't') return literal("true");
+        if (c == 'f') return literal("false");
+        if (c == 'n') return literal("null");
+        return number();
+    }
+    const std::string& s_;
+    std::size_t i_ = 0;
+};
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+    std::size_t count = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+    return count;
+}
+
+constexpr std::uint64_t ms = 1'000'000;
+
+}  // namespace
+
+TEST_CASE("strict JSON checker rejects what it should") {
+    CHECK(StrictJson(std::string("{\"a\":[1,2.5,-0.5e3,true,null,\"x\\n\"]}")).valid());
+    CHECK_FALSE(StrictJson(std::string("{\"a\":1,}")).valid());
+    CHECK_FALSE(StrictJson(std::string("[NaN]")).valid());
+    CHECK_FALSE(StrictJson(std::string("[\"\x01\"]")).valid());
+    CHECK_FALSE(StrictJson(std::string("[1] [2]")).valid());
+}
+
+TEST_CASE("Chrome trace: valid JSON with tracks, complete and instant events, args") {
+    if constexpr (!config::enabled) return;
+    Recorder<64, 2> recorder;
+    Tracer tracer("game\"server", recorder);
+    Tracer other("audio", recorder);
+    {
+        auto frame = tracer.start_span("frame\xff");
+        frame.set_attribute("tick", 42).set_attribute("map", "de_dust").set_attribute("ok", true);
+        frame.set_attribute("ratio", 0.5).set_attribute("bad", 0.0 / 0.0 + 1.0 / 0.0);
+        frame.add_event("overrun");
+        auto child = tracer.start_span("physics");
+        child.record_error("boom");
+    }
+    std::thread([&] { other.start_span("mix").set_attribute("voices", -3); }).join();
+
+    std::string out;
+    CHECK(dump_chrome_trace(recorder, out) == 3);
+    INFO(out);
+    CHECK(StrictJson(out).valid());
+    CHECK(out.rfind("{\"traceEvents\":[", 0) == 0);
+    CHECK(occurrences(out, "\"ph\":\"X\"") == 3);
+    CHECK(occurrences(out, "\"ph\":\"i\"") == 2);  // "overrun" and "exception: boom"
+    CHECK(occurrences(out, "\"name\":\"process_name\"") == 2);
+    CHECK(occurrences(out, "\"name\":\"thread_name\"") == 2);
+    CHECK(out.find("\"args\":{\"name\":\"game\\\"server\"}") != std::string::npos);
+    CHECK(out.find("\"name\":\"frame\xEF\xBF\xBD\"") != std::string::npos);
+    CHECK(out.find("\"tick\":42") != std::string::npos);
+    CHECK(out.find("\"map\":\"de_dust\"") != std::string::npos);
+    CHECK(out.find("\"ok\":true") != std::string::npos);
+    CHECK(out.find("\"ratio\":0.5") != std::string::npos);
+    CHECK(out.find("\"bad\":\"") != std::string::npos);
+    CHECK(out.find("\"voices\":-3") != std::string::npos);
+    CHECK(out.find("\"status\":\"ERROR\",\"error\":\"boom\"") != std::string::npos);
+    CHECK(out.find("\"name\":\"exception: boom\"") != std::string::npos);
+    CHECK(out.find("\"pid\":2,\"tid\":") != std::string::npos);  // the second service
+    // Spans of the two threads are on different tracks.
+    CHECK(out.find("\"tid\":1") != std::string::npos);
+}
+
+TEST_CASE("Chrome trace: an empty recorder is still a valid trace") {
+    if constexpr (!config::enabled) return;
+    Recorder<8> recorder;
+    std::string out;
+    CHECK(dump_chrome_trace(recorder, out) == 0);
+    CHECK(StrictJson(out).valid());
+    CHECK(out.find("\"traceEvents\":[]") != std::string::npos);
+}
+
+TEST_CASE("Chrome trace: times are microseconds from the first span, with nanoseconds") {
+    if constexpr (!config::enabled) return;
+    Recorder<8> recorder;
+    Tracer tracer("svc", recorder, AlwaysOnSampler{}, microtrace_test::fake_clock());
+    StartOptions options;
+    options.start_time = EpochNanos(5'000'000'000);
+    auto a = tracer.start_span("a", options);
+    options.start_time = EpochNanos(5'000'001'500);
+    auto b = tracer.start_span("b", options);
+    b.end(EpochNanos(5'000'001'750));
+    a.end(EpochNanos(5'000'002'000));
+    std::string out;
+    dump_chrome_trace(recorder, out);
+    CHECK(StrictJson(out).valid());
+    CHECK(out.find("\"name\":\"b\",\"pid\":1,\"tid\":") != std::string::npos);
+    CHECK(out.find(",\"ts\":1.500,\"dur\":0.250,") != std::string::npos);
+    CHECK(out.find(",\"ts\":0.000,\"dur\":2.000,") != std::string::npos);
+    CHECK(out.find("\"base_epoch_us\":\"5000000.000\"") != std::string::npos);
+}
+
+TEST_CASE("waterfall: golden output") {
+    if constexpr (!config::enabled) return;
+    Recorder<16> recorder;
+    Tracer tracer("svc", recorder, AlwaysOnSampler{}, microtrace_test::fake_clock(), microtrace_test::counting_ids());
+    const std::uint64_t t0 = 1'000 * ms;
+    StartOptions options;
+    options.start_time = EpochNanos(t0);
+    TraceId trace;
+    {
+        auto frame = tracer.start_span("frame", options);
+        trace = frame.context().trace_id;
+        options.start_time = EpochNanos(t0);
+        auto physics = tracer.start_span("physics", options);
+        options.start_time = EpochNanos(t0 + 1 * ms);
+        auto broadphase = tracer.start_span("broadphase", options);
+        broadphase.end(EpochNanos(t0 + 2 * ms));
+        physics.end(EpochNanos(t0 + 4 * ms));
+        options.start_time = EpochNanos(t0 + 4 * ms);
+        auto render = tracer.start_span("render \xc3\xa9t\xc3\xa9", options);
+        render.record_error("gpu hang");
+        render.end(EpochNanos(t0 + 15'500'000));
+        frame.end(EpochNanos(t0 + 16 * ms));
+    }
+    // Another trace in the same ring is left out.
+    tracer.start_span("other", StartOptions{SpanKind::internal, nullptr, true});
+
+    char text[2048];
+    const std::size_t length = write_waterfall(recorder, trace, text, sizeof text, WaterfallOptions{20, 32});
+    const std::string expected =
+        "trace 00000000000000010000000000000002: 4 spans, 16.000 ms\n"
+        "frame                |================================|     16.000 ms\n"
+        "  physics            |========........................|      4.000 ms\n"
+        "    broadphase       |..==............................|      1.000 ms\n"
+        "  render ??t??       |........=======================.|     11.500 ms ERROR\n";
+    CHECK(std::string(text) == expected);
+    CHECK(length == expected.size());
+
+    // Cut to the buffer, NUL-terminated.
+    char small[16];
+    CHECK(write_waterfall(recorder, trace, small, sizeof small) == 15);
+    CHECK(std::string(small) == "trace 000000000");
+
+    // Unknown trace: nothing.
+    std::string none;
+    CHECK(write_waterfall(recorder, TraceId{0, 999}, Sink(none)) == 0);
+    CHECK(none.empty());
+}
+
+TEST_CASE("waterfall: more spans than it holds are counted") {
+    if constexpr (!config::enabled) return;
+    Recorder<16> recorder;
+    Tracer tracer("svc", recorder);
+    TraceId trace;
+    {
+        auto root = tracer.start_span("root");
+        trace = root.context().trace_id;
+        for (int i = 0; i < 5; ++i) tracer.start_span("leaf");
+    }
+    std::string out;
+    CHECK(write_waterfall<4>(recorder, trace, Sink(out)) == 4);
+    CHECK(out.find(": 6 spans, ") != std::string::npos);
+    CHECK(out.find("... 2 more spans not shown\n") != std::string::npos);
+}

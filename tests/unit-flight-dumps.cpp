@@ -9,119 +9,11 @@
 #include <thread>
 
 #include "support/deterministic.hpp"
+#include "support/strict_json.hpp"
 
 using namespace microtrace;
 
 namespace {
-
-// A strict JSON checker (RFC 8259): true when `text` is exactly one JSON value.
-class StrictJson {
-  public:
-    explicit StrictJson(const std::string& text) : s_(text) {}
-    bool valid() {
-        ws();
-        if (!value()) return false;
-        ws();
-        return i_ == s_.size();
-    }
-
-  private:
-    void ws() {
-        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
-    }
-    bool eat(char c) {
-        if (i_ < s_.size() && s_[i_] == c) {
-            ++i_;
-            return true;
-        }
-        return false;
-    }
-    bool literal(const char* word) {
-        const std::size_t n = std::strlen(word);
-        if (s_.compare(i_, n, word) != 0) return false;
-        i_ += n;
-        return true;
-    }
-    bool digits() {
-        const std::size_t from = i_;
-        while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
-        return i_ > from;
-    }
-    bool number() {
-        eat('-');
-        if (eat('0')) {
-        } else if (!digits()) {
-            return false;
-        }
-        if (eat('.') && !digits()) return false;
-        if (eat('e') || eat('E')) {
-            if (!eat('+')) eat('-');
-            if (!digits()) return false;
-        }
-        return true;
-    }
-    bool string() {
-        if (!eat('"')) return false;
-        while (i_ < s_.size()) {
-            const auto c = static_cast<unsigned char>(s_[i_++]);
-            if (c == '"') return true;
-            if (c < 0x20) return false;
-            if (c == '\\') {
-                if (i_ >= s_.size()) return false;
-                const char e = s_[i_++];
-                if (e == 'u') {
-                    for (int k = 0; k < 4; ++k)
-                        if (i_ >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_++]))) return false;
-                } else if (std::strchr("\"\\/bfnrt", e) == nullptr) {
-                    return false;
-                }
-            } else if (c >= 0x80) {  // UTF-8: a lead byte and its continuation bytes
-                int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : -1;
-                if (extra < 0 || c > 0xF4) return false;
-                while (extra-- > 0)
-                    if (i_ >= s_.size() || (static_cast<unsigned char>(s_[i_++]) & 0xC0) != 0x80) return false;
-            }
-        }
-        return false;
-    }
-    bool value() {
-        if (i_ >= s_.size()) return false;
-        const char c = s_[i_];
-        if (c == '{') {
-            ++i_;
-            ws();
-            if (eat('}')) return true;
-            do {
-                ws();
-                if (!string()) return false;
-                ws();
-                if (!eat(':')) return false;
-                ws();
-                if (!value()) return false;
-                ws();
-            } while (eat(','));
-            return eat('}');
-        }
-        if (c == '[') {
-            ++i_;
-            ws();
-            if (eat(']')) return true;
-            do {
-                ws();
-                if (!value()) return false;
-                ws();
-            } while (eat(','));
-            return eat(']');
-        }
-        if (c == '"') return string();
-        if (c == 't') return literal("true");
-        if (c == 'f') return literal("false");
-        if (c == 'n') return literal("null");
-        return number();
-    }
-    const std::string& s_;
-    std::size_t i_ = 0;
-};
 
 std::size_t occurrences(const std::string& text, const std::string& what) {
     std::size_t count = 0;
@@ -134,11 +26,11 @@ constexpr std::uint64_t ms = 1'000'000;
 }  // namespace
 
 TEST_CASE("strict JSON checker rejects what it should") {
-    CHECK(StrictJson(std::string("{\"a\":[1,2.5,-0.5e3,true,null,\"x\\n\"]}")).valid());
-    CHECK_FALSE(StrictJson(std::string("{\"a\":1,}")).valid());
-    CHECK_FALSE(StrictJson(std::string("[NaN]")).valid());
-    CHECK_FALSE(StrictJson(std::string("[\"\x01\"]")).valid());
-    CHECK_FALSE(StrictJson(std::string("[1] [2]")).valid());
+    CHECK(microtrace_test::StrictJson(std::string("{\"a\":[1,2.5,-0.5e3,true,null,\"x\\n\"]}")).valid());
+    CHECK_FALSE(microtrace_test::StrictJson(std::string("{\"a\":1,}")).valid());
+    CHECK_FALSE(microtrace_test::StrictJson(std::string("[NaN]")).valid());
+    CHECK_FALSE(microtrace_test::StrictJson(std::string("[\"\x01\"]")).valid());
+    CHECK_FALSE(microtrace_test::StrictJson(std::string("[1] [2]")).valid());
 }
 
 TEST_CASE("Chrome trace: valid JSON with tracks, complete and instant events, args") {
@@ -159,7 +51,7 @@ TEST_CASE("Chrome trace: valid JSON with tracks, complete and instant events, ar
     std::string out;
     CHECK(dump_chrome_trace(recorder, out) == 3);
     INFO(out);
-    CHECK(StrictJson(out).valid());
+    CHECK(microtrace_test::StrictJson(out).valid());
     CHECK(out.rfind("{\"traceEvents\":[", 0) == 0);
     CHECK(occurrences(out, "\"ph\":\"X\"") == 3);
     CHECK(occurrences(out, "\"ph\":\"i\"") == 2);  // "overrun" and "exception: boom"
@@ -185,7 +77,7 @@ TEST_CASE("Chrome trace: an empty recorder is still a valid trace") {
     Recorder<8> recorder;
     std::string out;
     CHECK(dump_chrome_trace(recorder, out) == 0);
-    CHECK(StrictJson(out).valid());
+    CHECK(microtrace_test::StrictJson(out).valid());
     CHECK(out.find("\"traceEvents\":[]") != std::string::npos);
 }
 
@@ -202,7 +94,7 @@ TEST_CASE("Chrome trace: times are microseconds from the first span, with nanose
     a.end(EpochNanos(5'000'002'000));
     std::string out;
     dump_chrome_trace(recorder, out);
-    CHECK(StrictJson(out).valid());
+    CHECK(microtrace_test::StrictJson(out).valid());
     CHECK(out.find("\"name\":\"b\",\"pid\":1,\"tid\":") != std::string::npos);
     CHECK(out.find(",\"ts\":1.500,\"dur\":0.250,") != std::string::npos);
     CHECK(out.find(",\"ts\":0.000,\"dur\":2.000,") != std::string::npos);

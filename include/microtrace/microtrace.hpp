@@ -20,5 +20,6 @@
 #include "macros.hpp"
 #include "chrome_trace.hpp"
 #include "waterfall.hpp"
+#include "crash_dump.hpp"
 #include "samplers/samplers.hpp"
 #include "propagation/propagation.hpp"

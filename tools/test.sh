@@ -39,6 +39,7 @@ LEGS=(
     tsan-clang-cxx17
     consumers
     fuzz-smoke
+    valgrind
 )
 
 # Usage: cmake_suite <compiler> <C++ standard> <modular|single> <build type> [cmake args...]
@@ -103,8 +104,44 @@ leg_fuzz-smoke() {  # every libFuzzer target for 15 s from its seeds (docs/relia
     return "$status"
 }
 
+leg_valgrind() {  # memcheck over the unit tests, the fuzz corpora, the stress and hostile-input programs
+    local dir=$BUILD_ROOT/$current_leg status=0
+    echo "    valgrind memcheck, $(g++ --version | head -n 1), C++17, $(tree_label modular), RelWithDebInfo"
+    mkdir -p "$dir"
+    quietly "$dir/configure.log" cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=g++ \
+        -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROTRACE_BUILD_TESTS=ON \
+        -DMICROTRACE_BUILD_EXAMPLES=OFF -DMICROTRACE_BUILD_BENCHMARKS=OFF
+    cmake --build "$dir" -j "$JOBS" --target microtrace_tests microtrace_fuzz_replay microtrace_stress_recorder \
+        microtrace_hostile_dump -- "${build_quietly[@]}" || count_build_failure
+    # memcheck replaces operator new, so the allocation counter's own tests (and the self-check
+    # of the zero-allocation tests) see nothing there: they run in every other leg, ASan included.
+    memcheck "$dir/tests/microtrace_tests" --source-file-exclude='*unit-alloc-counter.cpp,*unit-allocations.cpp' ||
+        status=1
+    memcheck "$dir/tests/microtrace_fuzz_replay" "$ROOT/tests/fuzz/corpus" || status=1
+    memcheck "$dir/tests/microtrace_stress_recorder" --spans 2000 || status=1
+    memcheck "$dir/tests/microtrace_hostile_dump" 7 || status=1
+    return "$status"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Suites shared by the legs.
+
+# Usage: memcheck <program> [args...]: runs it under valgrind's memcheck, counted as one test;
+# any memory error or definite leak fails it.
+memcheck() {
+    local log
+    log=$BUILD_ROOT/$current_leg/memcheck-$(basename "$1").log
+    if valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --fair-sched=yes -q "$@" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        echo "    memcheck clean: ${*#"$ROOT"/}"
+    else
+        failed=$((failed + 1))
+        tail -n 80 "$log"
+        echo "error: memcheck found errors in: $* (log: ${log#"$ROOT"/})" >&2
+        return 1
+    fi
+}
 
 passed=0
 failed=0

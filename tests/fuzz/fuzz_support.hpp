@@ -105,17 +105,18 @@ inline std::vector<std::string_view> split_lines(std::string_view input) {
 
 // FUZZ_CHECK(condition, detail): the property must hold; `detail` (a string expression,
 // evaluated only on failure) says what was seen.
-#define FUZZ_CHECK(condition, detail)                                                       \
-    do {                                                                                    \
-        if (!(condition)) ::microtrace_fuzz::property_failed(__FILE__, __LINE__, #condition, (detail)); \
+#define FUZZ_CHECK(condition, detail)                                                          \
+    do {                                                                                       \
+        if (!(condition))                                                                      \
+            ::microtrace_fuzz::property_failed(__FILE__, __LINE__, #condition, (detail));      \
     } while (false)
 
 #if defined(MICROTRACE_FUZZ_REPLAY)
 // Registers the target under `name` in the replay program.
-#define MICROTRACE_FUZZ_TARGET(name)                                                                   \
-    static int microtrace_fuzz_##name(const std::uint8_t* data, std::size_t size);                    \
-    [[maybe_unused]] static const bool microtrace_fuzz_##name##_registered =                                         \
-        ::microtrace_fuzz::register_target(#name, &microtrace_fuzz_##name);                           \
+#define MICROTRACE_FUZZ_TARGET(name)                                                           \
+    static int microtrace_fuzz_##name(const std::uint8_t* data, std::size_t size);             \
+    [[maybe_unused]] static const bool microtrace_fuzz_##name##_registered =                   \
+        ::microtrace_fuzz::register_target(#name, &microtrace_fuzz_##name);                    \
     static int microtrace_fuzz_##name
 #else
 #define MICROTRACE_FUZZ_TARGET(name) extern "C" int LLVMFuzzerTestOneInput

@@ -43,8 +43,8 @@ namespace {
     std::exit(1);
 }
 
-#define STRESS_CHECK(condition, detail) \
-    do {                                \
+#define STRESS_CHECK(condition, detail)               \
+    do {                                              \
         if (!(condition)) fail(#condition, (detail)); \
     } while (false)
 

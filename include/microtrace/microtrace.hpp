@@ -20,6 +20,7 @@
 #include "macros.hpp"
 #include "chrome_trace.hpp"
 #include "waterfall.hpp"
+#include "flight.hpp"
 #include "crash_dump.hpp"
 #include "samplers/samplers.hpp"
 #include "propagation/propagation.hpp"

@@ -274,8 +274,30 @@ class RecorderCore {
     void record(const SpanData& span) noexcept { record(span, this_lane()); }
 
     // Writes an ended span into `lane` (the one note_started() returned), or counts it as
-    // dropped.
+    // dropped. A flight recorder (flight.hpp) routes it through its keep rules instead.
     void record(const SpanData& span, RecorderLane& lane) noexcept {
+        if constexpr (!config::enabled) return;
+        if (end_hook_ != nullptr) {
+            end_hook_(*this, span, lane);
+            return;
+        }
+        write(span, lane);
+    }
+
+    // True when spans the head sampler did not select are recorded too (a FlightRecorder):
+    // the tracer then records every span, marked SpanOptions::unsampled.
+    bool records_unsampled() const noexcept { return config::enabled && end_hook_ != nullptr; }
+
+    // The calling thread's lane, without counting a start.
+    RecorderLane& current_lane() const noexcept { return this_lane(); }
+
+  protected:
+    // What a FlightRecorder installs: every span ending (sampled or not) goes through it.
+    using EndHook = void (*)(RecorderCore& recorder, const SpanData& span, RecorderLane& lane) noexcept;
+    void set_end_hook(EndHook hook) noexcept { end_hook_ = hook; }
+
+    // The ring write itself: into `lane`, or counted as dropped.
+    void write(const SpanData& span, RecorderLane& lane) noexcept {
         if constexpr (!config::enabled) return;
         std::uint64_t position = 0;
         if (lane_capacity_ == 0 || !reserve(lane, position)) {
@@ -289,6 +311,7 @@ class RecorderCore {
         slot.sequence.store(2 * position + 2, std::memory_order_release);
     }
 
+  public:
     // The counters, summed over the lanes. Exact when no span is being written.
     RecorderStats stats() const noexcept {
         RecorderStats total;
@@ -489,6 +512,7 @@ class RecorderCore {
     OverflowPolicy policy_ = OverflowPolicy::overwrite_oldest;
     mutable RecorderLane unattached_lane_;  // counts what arrives before attach()
     mutable detail::Atomic<std::uint32_t> dump_busy_{0};  // 0, or the fork generation holding it
+    EndHook end_hook_ = nullptr;  // set by a FlightRecorder
     std::size_t service_count_ = 0;
     ServiceName services_[config::enabled ? config::max_services : 1]{};
 };

@@ -59,6 +59,8 @@ struct SpanOptions {
     static constexpr std::uint8_t shared = 0x02;         // Zipkin "shared": true
     static constexpr std::uint8_t remote_endpoint = 0x04;
     static constexpr std::uint8_t trace_id_64bit = 0x08; // written back as 16 hex digits
+    static constexpr std::uint8_t unsampled = 0x10;      // recorded by a flight recorder, not head-sampled
+    static constexpr std::uint8_t kept = 0x20;           // exported because a keep rule kept its trace
 };
 
 // The recorded form of a span. No default member initializers on purpose: a span

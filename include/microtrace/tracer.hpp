@@ -129,7 +129,7 @@ class Tracer {
         own(span.context_);
         const SpanId parent_id = parent.span_id;  // activating may overwrite `parent`
         span.activate(&scope, write);
-        if (sampled) begin_recording(span, name, kind, parent_id, 0);
+        if (sampled || state_.recorder->records_unsampled()) begin_recording(span, name, kind, parent_id, 0, sampled);
         return span;
     }
 
@@ -175,12 +175,13 @@ class Tracer {
                 fill(entry);
             });
         }
-        if (sampled) begin_recording(span, name, kind, parent_id, start_ns);
+        if (sampled || state_.recorder->records_unsampled())
+            begin_recording(span, name, kind, parent_id, start_ns, sampled);
         return span;
     }
 
     void begin_recording(Span& span, std::string_view name, SpanKind kind, SpanId parent_id,
-                         std::uint64_t start_ns) noexcept {
+                         std::uint64_t start_ns, bool sampled) noexcept {
         SpanData& data = *::new (static_cast<void*>(&span.data_)) SpanData;
         data.reset();
         data.trace_id = span.context_.trace_id;
@@ -189,11 +190,13 @@ class Tracer {
         data.kind = kind;
         data.service_index = state_.service_index;
         data.options = static_cast<std::uint8_t>((span.context_.debug ? SpanOptions::debug : 0) |
-                                                 (span.context_.trace_id_64bit ? SpanOptions::trace_id_64bit : 0));
+                                                 (span.context_.trace_id_64bit ? SpanOptions::trace_id_64bit : 0) |
+                                                 (sampled ? 0 : SpanOptions::unsampled));
         data.name = data.store(name);
         data.start_epoch_ns = start_ns != 0 ? start_ns : state_.clock.now_epoch_ns();
         span.tracer_ = &state_;
-        span.lane_ = &state_.recorder->note_started();
+        // A span recorded only by a flight recorder is not counted as a sampled start.
+        span.lane_ = sampled ? &state_.recorder->note_started() : &state_.recorder->current_lane();
         data.thread = static_cast<std::uint16_t>(detail::thread_ordinal());
     }
 

@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/modes.hpp"
+
 #include "fuzz/json_checker.hpp"
 
 #include <atomic>
@@ -60,7 +62,7 @@ long spans_in(const std::string& json) {
 
 // ---- fork() ----
 
-TEST_CASE("fork while another thread is in the middle of a dump: the child's dumps still work") {
+TEST_CASE("fork while another thread is in the middle of a dump: the child's dumps still work" * microtrace_test::needs_threads) {
     Recorder<16> recorder;
     Tracer tracer("parent", recorder);
     for (int i = 0; i < 4; ++i) tracer.start_span("before fork");
@@ -106,7 +108,7 @@ TEST_CASE("fork while another thread is in the middle of a dump: the child's dum
     check_balanced(stats);
 }
 
-TEST_CASE("fork: the child draws new ids, continues the parent's trace, and keeps a consistent recorder") {
+TEST_CASE("fork: the child draws new ids, continues the parent's trace, and keeps a consistent recorder" * microtrace_test::needs_thread_local) {
     Recorder<16, 2> recorder;
     Tracer tracer("svc", recorder);
     auto parent_span = tracer.start_span("open across fork");
@@ -142,7 +144,7 @@ TEST_CASE("fork: the child draws new ids, continues the parent's trace, and keep
 
 // ---- Threads ----
 
-TEST_CASE("threads that exit while their spans are still held: every span stays, counted once") {
+TEST_CASE("threads that exit while their spans are still held: every span stays, counted once" * microtrace_test::needs_threads) {
     Recorder<256, 4> recorder;
     Tracer tracer("svc", recorder);
     constexpr int waves = 4, threads_per_wave = 6, spans_per_thread = 10;
@@ -175,7 +177,7 @@ TEST_CASE("threads that exit while their spans are still held: every span stays,
     }
 }
 
-TEST_CASE("a span started on a thread that then exits is ended and recorded by another") {
+TEST_CASE("a span started on a thread that then exits is ended and recorded by another" * microtrace_test::needs_threads) {
     Recorder<16, 2> recorder;
     Tracer tracer("svc", recorder);
     Span handed_over;
@@ -199,7 +201,7 @@ TEST_CASE("a span started on a thread that then exits is ended and recorded by a
     CHECK(json.find("\"ended on\":\"main\"") != std::string::npos);
 }
 
-TEST_CASE("a recorder destroyed after threads wrote to it leaves nothing behind that points into it") {
+TEST_CASE("a recorder destroyed after threads wrote to it leaves nothing behind that points into it" * microtrace_test::needs_threads) {
     // Threads that recorded keep only a lane number and ids: no pointer into the recorder. So
     // once they are done (or have moved on to another recorder) it may go; ASan and valgrind
     // check the reuse below touches no freed memory.

@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/modes.hpp"
+
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -71,7 +73,7 @@ TEST_CASE("a span ended before its child leaves the child's restore to it, as do
     });
 }
 
-TEST_CASE("a moved active span still restores its thread's scope") {
+TEST_CASE("a moved active span still restores its thread's scope" * microtrace_test::needs_thread_local) {
     Recorder<16> recorder;
     Tracer<> tracer("moves", recorder);
     auto outer = tracer.start_span("outer");
@@ -83,7 +85,7 @@ TEST_CASE("a moved active span still restores its thread's scope") {
     CHECK(current_span_context().span_id == outer.context().span_id);
 }
 
-TEST_CASE("a span ended on another thread restores nothing on either") {
+TEST_CASE("a span ended on another thread restores nothing on either" * microtrace_test::needs_threads) {
     on_own_thread([] {
         Recorder<16> recorder;
         Tracer<> tracer("threads", recorder);
@@ -147,7 +149,7 @@ TEST_CASE("names, keys and values of every short length are stored exactly") {
 }
 
 #if MICROTRACE_THREAD_LOCAL && MICROTRACE_THREADS
-TEST_CASE("a thread's ordinal (its lane) is given back when it exits") {
+TEST_CASE("a thread's ordinal (its lane) is given back when it exits" * microtrace_test::needs_threads) {
     const std::uint32_t mine = detail::thread_ordinal();
     std::uint32_t first = 0, second = 0;
     std::thread([&] { first = detail::thread_ordinal(); }).join();

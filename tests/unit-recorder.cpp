@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/modes.hpp"
+
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -117,7 +119,7 @@ TEST_CASE("service names: same name same index, long names cut, a full table sha
     CHECK(recorder.service_name(255) == "unknown_service");
 }
 
-TEST_CASE("lanes: each thread keeps its own ring") {
+TEST_CASE("lanes: each thread keeps its own ring" * microtrace_test::needs_threads) {
     Recorder<16, 4> recorder;
     CHECK(recorder.lane_count() == 4);
     CHECK(recorder.capacity() == 16);
@@ -201,7 +203,7 @@ void stress(OverflowPolicy policy, int writer_count, int spans_per_writer) {
 
 }  // namespace
 
-TEST_CASE("4 writers and a concurrent dumper: every span accounted for, none torn or repeated") {
+TEST_CASE("4 writers and a concurrent dumper: every span accounted for, none torn or repeated" * microtrace_test::needs_threads) {
     SUBCASE("overwrite_oldest, one shared lane") { stress<16, 1>(OverflowPolicy::overwrite_oldest, 4, 20000); }
     SUBCASE("overwrite_oldest, two lanes") { stress<16, 2>(OverflowPolicy::overwrite_oldest, 4, 20000); }
     SUBCASE("drop_newest, one shared lane") { stress<16, 1>(OverflowPolicy::drop_newest, 4, 20000); }

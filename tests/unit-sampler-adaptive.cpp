@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/modes.hpp"
+
 #include "support/alloc_counter.hpp"
 
 #include <atomic>
@@ -252,7 +254,7 @@ TEST_CASE("statistics count every decision exactly") {
     CHECK(stats.window_decisions == 123);
 }
 
-TEST_CASE("many threads deciding while windows end keep the counts exact (ticks)") {
+TEST_CASE("many threads deciding while windows end keep the counts exact (ticks)" * microtrace_test::needs_threads) {
     AdaptiveSampler sampler = AdaptiveSampler::per_tick(50);
     constexpr int threads = 4;
     constexpr int decisions_each = 50'000;
@@ -298,7 +300,7 @@ std::atomic<std::uint64_t> racing_ns{0};
 std::uint64_t racing_clock() noexcept { return racing_ns.fetch_add(1000, std::memory_order_relaxed); }
 }  // namespace
 
-TEST_CASE("many threads racing to end clock windows keep the counts exact") {
+TEST_CASE("many threads racing to end clock windows keep the counts exact" * microtrace_test::needs_threads) {
     AdaptiveSamplerConfig config;
     config.target = 5;
     config.window_ns = 1'000'000;

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/modes.hpp"
+
 #include "support/alloc_counter.hpp"
 
 #include <atomic>
@@ -148,7 +150,7 @@ TEST_CASE("descriptions show rate and burst") {
     CHECK(RateLimitedSampler(2.5, 7).description().view() == "RateLimitedSampler{2.5/s,burst=7}");
 }
 
-TEST_CASE("many threads: the number of tokens granted is exact") {
+TEST_CASE("many threads: the number of tokens granted is exact" * microtrace_test::needs_threads) {
     simulated_ns = 1000 * second;
     const RateLimitedSampler sampler(1000, 64, &simulated_clock);  // one token per ms
     std::atomic<int> granted{0};
@@ -174,7 +176,7 @@ std::atomic<std::uint64_t> racing_ns{0};
 std::uint64_t racing_clock() noexcept { return racing_ns.fetch_add(10'000, std::memory_order_relaxed); }
 }  // namespace
 
-TEST_CASE("many threads with time moving under them never exceed rate x time + burst") {
+TEST_CASE("many threads with time moving under them never exceed rate x time + burst" * microtrace_test::needs_threads) {
     const RateLimitedSampler sampler(1000, 10, &racing_clock);  // one token per ms
     std::atomic<long> granted{0};
     std::vector<std::thread> threads;

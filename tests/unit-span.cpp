@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/modes.hpp"
+
 #include "support/deterministic.hpp"
 
 #include <stdexcept>
@@ -72,7 +74,7 @@ TEST_CASE("a sampled span records its name, kind, ids and times") {
     CHECK(stats.held == 1);
 }
 
-TEST_CASE("an unsampled span records nothing but still carries a context") {
+TEST_CASE("an unsampled span records nothing but still carries a context" * microtrace_test::needs_thread_local) {
     Recorder<16> recorder;
     Tracer tracer("svc", recorder, AlwaysOffSampler{});
     {
@@ -89,7 +91,7 @@ TEST_CASE("an unsampled span records nothing but still carries a context") {
     CHECK(recorder.stats().recorded == 0);
 }
 
-TEST_CASE("spans nest through the thread's current span, and the scope restores") {
+TEST_CASE("spans nest through the thread's current span, and the scope restores" * microtrace_test::needs_thread_local) {
     Recorder<16> recorder;
     Tracer tracer("svc", recorder);
     CHECK_FALSE(current_span_context().is_valid());
@@ -119,7 +121,7 @@ TEST_CASE("spans nest through the thread's current span, and the scope restores"
 }
 
 #if defined(__cpp_exceptions)
-TEST_CASE("the scope restores when an exception unwinds through spans") {
+TEST_CASE("the scope restores when an exception unwinds through spans" * microtrace_test::needs_thread_local) {
     Recorder<16> recorder;
     Tracer tracer("svc", recorder);
     auto outer = tracer.start_span("outer");
@@ -132,7 +134,7 @@ TEST_CASE("the scope restores when an exception unwinds through spans") {
 }
 #endif
 
-TEST_CASE("an explicit parent from another thread, and a root that ignores the current span") {
+TEST_CASE("an explicit parent from another thread, and a root that ignores the current span" * microtrace_test::needs_threads) {
     Recorder<16> recorder;
     Tracer tracer("svc", recorder);
     auto request = tracer.start_span("request");
@@ -367,7 +369,7 @@ TEST_CASE("misuse is harmless: end twice, moved-from spans, attributes after end
     CHECK(recorder.stats().recorded == 3);
 }
 
-TEST_CASE("a span that does not activate leaves the thread's current span alone") {
+TEST_CASE("a span that does not activate leaves the thread's current span alone" * microtrace_test::needs_thread_local) {
     Recorder<16> recorder;
     Tracer tracer("svc", recorder);
     auto outer = tracer.start_span("outer");

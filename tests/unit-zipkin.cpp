@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/modes.hpp"
+
 #include "support/deterministic.hpp"
 
 #include <cstdio>
@@ -76,7 +78,7 @@ TEST_CASE("a bare internal span has no kind, no empty fields, and a duration of 
           "\"timestamp\":1000000000000000,\"duration\":1,\"localEndpoint\":{\"serviceName\":\"svc\"}}]");
 }
 
-TEST_CASE("children carry parentId; status OK; dropped counts become otel.dropped_* tags") {
+TEST_CASE("children carry parentId; status OK; dropped counts become otel.dropped_* tags" * microtrace_test::needs_thread_local) {
     Recorder<4> recorder;
     Tracer tracer("svc", recorder, AlwaysOnSampler{}, microtrace_test::fake_clock(), microtrace_test::counting_ids());
     {

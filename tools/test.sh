@@ -22,7 +22,8 @@ JOBS=${MICROTRACE_JOBS:-2}
 source "$ROOT/tools/lib/apt.sh"
 
 PACKAGES=(g++ clang cmake ninja-build meson pkg-config doctest-dev libbenchmark-dev python3
-          libclang-rt-14-dev libcpp-httplib-dev valgrind)
+          libclang-rt-14-dev libcpp-httplib-dev valgrind g++-multilib gcc-arm-none-eabi
+          libstdc++-arm-none-eabi-newlib)
 
 SANITIZER_FLAGS_COMMON="-O1 -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
@@ -37,6 +38,11 @@ LEGS=(
     meson-clang-cxx20-single
     asan-ubsan-clang-cxx17
     tsan-clang-cxx17
+    no-exceptions-no-rtti-gcc-cxx17
+    m32-gcc-cxx17
+    single-threaded-clang-cxx17
+    no-thread-local-gcc-cxx20
+    cortex-m4
     consumers
     fuzz-smoke
     valgrind
@@ -72,6 +78,37 @@ leg_asan-ubsan-clang-cxx17() {
 leg_tsan-clang-cxx17() {
     local -x TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
     cmake_suite clang++ 17 modular Debug "-DCMAKE_CXX_FLAGS=$SANITIZER_FLAGS_COMMON -fsanitize=thread"
+}
+
+# The build modes of docs/configuration.md: the whole suite again, each mode's inapplicable
+# cases reported as skipped (tests/support/modes.hpp). Examples that need exceptions or a
+# thread-local current span (and 64-bit httplib) stay in the legs above.
+leg_no-exceptions-no-rtti-gcc-cxx17() {
+    cmake_suite g++ 17 modular Release -DMICROTRACE_BUILD_EXAMPLES=OFF \
+        "-DCMAKE_CXX_FLAGS=-fno-exceptions -fno-rtti -DDOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS"
+}
+leg_m32-gcc-cxx17() {
+    cmake_suite g++ 17 modular Release -DMICROTRACE_BUILD_EXAMPLES=OFF -DCMAKE_CXX_FLAGS=-m32
+}
+leg_single-threaded-clang-cxx17() {
+    cmake_suite clang++ 17 modular Release -DMICROTRACE_BUILD_EXAMPLES=OFF -DMICROTRACE_THREADS=0
+}
+leg_no-thread-local-gcc-cxx20() {
+    cmake_suite g++ 20 single Release -DMICROTRACE_BUILD_EXAMPLES=OFF -DMICROTRACE_THREAD_LOCAL=0
+}
+
+leg_cortex-m4() {  # arm-none-eabi-g++: the size budget, and zero cost when disabled
+    echo "    $(arm-none-eabi-g++ --version | head -n 1)"
+    local status=0
+    python3 "$ROOT/tests/check_firmware_size.py" --include "$ROOT/include" || status=$?
+    count_script "firmware size" "$status"
+    [ "$status" -eq 0 ] || return "$status"
+    python3 "$ROOT/tests/check_zero_cost.py" --cxx arm-none-eabi-g++ --include "$ROOT/include" --cross \
+        --flag=-mcpu=cortex-m4 --flag=-mthumb --flag=-Os --flag=-fno-exceptions --flag=-fno-rtti \
+        --flag=--specs=nano.specs --flag=--specs=nosys.specs --flag=-DMICROTRACE_THREADS=0 \
+        --flag=-DMICROTRACE_THREAD_LOCAL=0 --flag=-DMICROTRACE_STD_CLOCK=0 --flag=-DMICROTRACE_POSIX=0 || status=$?
+    count_script "zero cost on Cortex-M4" "$status"
+    return "$status"
 }
 
 leg_consumers() {  # projects outside the tree: find_package, add_subdirectory, FetchContent, pkg-config, Meson
@@ -125,6 +162,16 @@ leg_valgrind() {  # memcheck over the unit tests, the fuzz corpora, the stress a
 
 # ---------------------------------------------------------------------------------------------
 # Suites shared by the legs.
+
+# Usage: count_script <what> <exit status>: a script check, counted as one test.
+count_script() {
+    if [ "$2" -eq 0 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "error: leg $current_leg: $1 failed" >&2
+    fi
+}
 
 # Usage: memcheck <program> [args...]: runs it under valgrind's memcheck, counted as one test;
 # any memory error or definite leak fails it.

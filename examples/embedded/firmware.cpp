@@ -56,7 +56,10 @@ namespace {
 microtrace::RecorderSlot ring[8];
 microtrace::RecorderLane lanes[1];
 microtrace::RecorderCore recorder(ring, lanes, microtrace::OverflowPolicy::overwrite_oldest);
-microtrace::Tracer tracer("thermostat", recorder, microtrace::ProbabilitySampler(1.0),
+// constexpr: the probability becomes a threshold at compile time, so the device needs no
+// floating-point code for it.
+constexpr microtrace::ProbabilitySampler keep_everything(1.0);
+microtrace::Tracer tracer("thermostat", recorder, keep_everything,
                           microtrace::Clock{&board::now_ns, board::boot_epoch_ns},
                           microtrace::IdGenerator{&board::hardware_random, true});
 

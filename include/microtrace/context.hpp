@@ -49,8 +49,11 @@ struct SpanContext {
     const TraceState* trace_state = nullptr;  // W3C tracestate, owned by whoever extracted it
     const Baggage* baggage = nullptr;         // W3C baggage, owned likewise; travels with the trace
 
-    // Both ids present: a parent that can be continued.
-    constexpr bool is_valid() const noexcept { return trace_id.is_valid() && span_id.is_valid(); }
+    // Both ids present: a parent that can be continued. Never, when tracing is compiled
+    // out: a constant folds away even where the optimizer would not inline (-Os).
+    constexpr bool is_valid() const noexcept {
+        return config::enabled && trace_id.is_valid() && span_id.is_valid();
+    }
     constexpr bool is_sampled() const noexcept { return flags.is_sampled(); }
 
     // Same identity and sampling state; tracestate and baggage are compared by the propagators.

@@ -95,6 +95,7 @@ inline char* write_double_compact(double value, char* out) noexcept {
 // Writes a double as tag text: std::to_chars's shortest round-trip form, or the compact
 // form where MICROTRACE_FLOAT_TO_CHARS=0.
 inline char* write_double(double value, char* out) noexcept {
+    if (value != value) return static_cast<char*>(std::memcpy(out, "NaN", 3)) + 3;
 #if MICROTRACE_FLOAT_TO_CHARS
     return std::to_chars(out, out + 32, value).ptr;
 #else
@@ -131,10 +132,6 @@ inline void write_number_text(JsonWriter& json, const AttributeData& attribute) 
         case AttributeType::float64: {
             double value;
             std::memcpy(&value, &attribute.number, sizeof value);
-            if (value != value) {
-                json.raw("NaN");
-                return;
-            }
             const FloatWriter write_double = float_writer.load(std::memory_order_relaxed);
             if (write_double != nullptr) end = write_double(value, text);
             break;

@@ -132,7 +132,7 @@ TEST_CASE("crash dump: a crash inside a dump does not wait for the dump flag") {
     check_dump(outcome);
 }
 
-TEST_CASE("crash dump: another thread writing during the crash") {
+TEST_CASE("crash dump: another thread writing during the crash" * doctest::skip(!config::threads)) {
     if constexpr (!config::enabled) return;
     const Outcome outcome = run_crash(Crash::abort_with_writer);
     CHECK(outcome.signal == SIGABRT);

@@ -23,6 +23,10 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
 
 constexpr std::uint64_t ms = 1'000'000;
 
+// Spans nesting through the thread's current span, and a second thread: not in every mode.
+const doctest::skip needs_thread_local{!config::thread_local_storage};
+const doctest::skip needs_threads{!config::threads};
+
 }  // namespace
 
 TEST_CASE("strict JSON checker rejects what it should") {
@@ -33,7 +37,7 @@ TEST_CASE("strict JSON checker rejects what it should") {
     CHECK_FALSE(microtrace_test::StrictJson(std::string("[1] [2]")).valid());
 }
 
-TEST_CASE("Chrome trace: valid JSON with tracks, complete and instant events, args") {
+TEST_CASE("Chrome trace: valid JSON with tracks, complete and instant events, args" * needs_threads) {
     if constexpr (!config::enabled) return;
     Recorder<64, 2> recorder;
     Tracer tracer("game\"server", recorder);
@@ -101,7 +105,7 @@ TEST_CASE("Chrome trace: times are microseconds from the first span, with nanose
     CHECK(out.find("\"base_epoch_us\":\"5000000.000\"") != std::string::npos);
 }
 
-TEST_CASE("waterfall: golden output") {
+TEST_CASE("waterfall: golden output" * needs_thread_local) {
     if constexpr (!config::enabled) return;
     Recorder<16> recorder;
     Tracer tracer("svc", recorder, AlwaysOnSampler{}, microtrace_test::fake_clock(), microtrace_test::counting_ids());
@@ -149,7 +153,7 @@ TEST_CASE("waterfall: golden output") {
     CHECK(none.empty());
 }
 
-TEST_CASE("waterfall: more spans than it holds are counted") {
+TEST_CASE("waterfall: more spans than it holds are counted" * needs_thread_local) {
     if constexpr (!config::enabled) return;
     Recorder<16> recorder;
     Tracer tracer("svc", recorder);

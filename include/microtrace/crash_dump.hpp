@@ -1,5 +1,5 @@
 // microtrace/crash_dump.hpp — the recorder's ring as Zipkin JSON from a fatal-signal
-// handler (POSIX).
+// handler (POSIX: with MICROTRACE_POSIX=1, MICROTRACE_HAS_CRASH_DUMP is then 1).
 //
 // crash_dump_zipkin() is async-signal-safe: no allocation, no lock, no stdio. It walks the
 // ring without the recorder's dump flag (the crashing thread may be the one holding it,
@@ -27,7 +27,7 @@
 #include "span_data.hpp"
 #include "zipkin.hpp"
 
-#if defined(__unix__) || defined(__APPLE__)
+#if MICROTRACE_POSIX
 #include <errno.h>
 #include <signal.h>
 #include <unistd.h>

@@ -215,7 +215,7 @@ void check_span(const JsonValue& span, const Model& model, bool endpoint_accepte
     }
 
     std::size_t user_tags = 0;
-    for (const auto& [key, value] : tags != nullptr ? tags->members : std::vector<std::pair<std::string, JsonValue>>{}) {
+    for (const auto& [key, value] : tags != nullptr ? tags->members : std::vector<microtrace_fuzz::JsonMember>{}) {
         FUZZ_CHECK(value.is(JsonValue::Kind::string), "tags are strings");
         const bool status_tag = model.status != StatusCode::unset && (key == "otel.status_code" || key == "error");
         const bool count_tag_name = (key == "otel.dropped_events_count" && dropped_events != 0) ||

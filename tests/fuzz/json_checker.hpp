@@ -85,22 +85,32 @@ inline bool is_valid_utf8(std::string_view text) {
 
 // ---- JSON ----
 
+struct JsonMember;
+
 struct JsonValue {
     enum class Kind { null, boolean, number, string, array, object };
     Kind kind = Kind::null;
     bool boolean = false;
     std::string text;  // a number's text, or a string decoded to UTF-8
     std::vector<JsonValue> items;
-    std::vector<std::pair<std::string, JsonValue>> members;  // in document order
+    std::vector<JsonMember> members;  // in document order (JsonMember: clang's C++20
+                                      // library rejects std::pair of a still-incomplete type)
 
     bool is(Kind k) const { return kind == k; }
     // The member called `key`, or nullptr.
-    const JsonValue* find(std::string_view key) const {
-        for (const auto& [name, value] : members)
-            if (name == key) return &value;
-        return nullptr;
-    }
+    const JsonValue* find(std::string_view key) const;
 };
+
+struct JsonMember {
+    std::string name;
+    JsonValue value;
+};
+
+inline const JsonValue* JsonValue::find(std::string_view key) const {
+    for (const auto& member : members)
+        if (member.name == key) return &member.value;
+    return nullptr;
+}
 
 class JsonParser {
   public:
@@ -171,7 +181,7 @@ class JsonParser {
             std::string key;
             if (peek() != '"' || !string(key)) return error("expected a string key");
             for (const auto& member : out.members) {
-                if (member.first != key) continue;
+                if (member.name != key) continue;
                 if (duplicates_ == nullptr) return error("duplicate object key");
                 duplicates_->push_back(key);
                 break;
@@ -181,7 +191,7 @@ class JsonParser {
             skip_whitespace();
             JsonValue member;
             if (!value(member, depth + 1)) return false;
-            out.members.emplace_back(std::move(key), std::move(member));
+            out.members.push_back(JsonMember{std::move(key), std::move(member)});
             skip_whitespace();
             if (eat('}')) return true;
             if (!eat(',')) return error("expected ',' or '}'");

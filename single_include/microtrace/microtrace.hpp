@@ -311,13 +311,20 @@ constexpr int hex_digit_value(char c) noexcept {
 }
 
 // Parses exactly `count` (1-16) lowercase hex digits into `out`; false on any other byte.
+// Branch-free per digit (a bad byte sets bit 8 of `invalid`, checked once at the end):
+// ids are parsed on every incoming request, and a branch per digit costs twice as much.
 constexpr bool parse_hex_u64(const char* text, std::size_t count, std::uint64_t& out) noexcept {
     std::uint64_t value = 0;
+    unsigned invalid = 0;
     for (std::size_t i = 0; i < count; ++i) {
-        const int digit = hex_digit_value(text[i]);
-        if (digit < 0) return false;
-        value = (value << 4) | static_cast<std::uint64_t>(digit);
+        const auto byte = static_cast<unsigned char>(text[i]);
+        const unsigned decimal = byte - unsigned{'0'};
+        const unsigned letter = byte - unsigned{'a'};
+        const unsigned digit = decimal < 10 ? decimal : letter < 6 ? letter + 10 : 0x100;
+        invalid |= digit;
+        value = (value << 4) | (digit & 0xF);
     }
+    if (invalid > 0xF) return false;
     out = value;
     return true;
 }
@@ -846,8 +853,11 @@ struct SpanContext {
     const TraceState* trace_state = nullptr;  // W3C tracestate, owned by whoever extracted it
     const Baggage* baggage = nullptr;         // W3C baggage, owned likewise; travels with the trace
 
-    // Both ids present: a parent that can be continued.
-    constexpr bool is_valid() const noexcept { return trace_id.is_valid() && span_id.is_valid(); }
+    // Both ids present: a parent that can be continued. Never, when tracing is compiled
+    // out: a constant folds away even where the optimizer would not inline (-Os).
+    constexpr bool is_valid() const noexcept {
+        return config::enabled && trace_id.is_valid() && span_id.is_valid();
+    }
     constexpr bool is_sampled() const noexcept { return flags.is_sampled(); }
 
     // Same identity and sampling state; tracestate and baggage are compared by the propagators.
@@ -2030,6 +2040,7 @@ inline char* write_double_compact(double value, char* out) noexcept {
 // Writes a double as tag text: std::to_chars's shortest round-trip form, or the compact
 // form where MICROTRACE_FLOAT_TO_CHARS=0.
 inline char* write_double(double value, char* out) noexcept {
+    if (value != value) return static_cast<char*>(std::memcpy(out, "NaN", 3)) + 3;
 #if MICROTRACE_FLOAT_TO_CHARS
     return std::to_chars(out, out + 32, value).ptr;
 #else
@@ -2066,10 +2077,6 @@ inline void write_number_text(JsonWriter& json, const AttributeData& attribute) 
         case AttributeType::float64: {
             double value;
             std::memcpy(&value, &attribute.number, sizeof value);
-            if (value != value) {
-                json.raw("NaN");
-                return;
-            }
             const FloatWriter write_double = float_writer.load(std::memory_order_relaxed);
             if (write_double != nullptr) end = write_double(value, text);
             break;
@@ -4175,7 +4182,7 @@ MICROTRACE_END_NAMESPACE
 // end of "microtrace/flight.hpp"
 // #include "microtrace/crash_dump.hpp" (inlined)
 // microtrace/crash_dump.hpp — the recorder's ring as Zipkin JSON from a fatal-signal
-// handler (POSIX).
+// handler (POSIX: with MICROTRACE_POSIX=1, MICROTRACE_HAS_CRASH_DUMP is then 1).
 //
 // crash_dump_zipkin() is async-signal-safe: no allocation, no lock, no stdio. It walks the
 // ring without the recorder's dump flag (the crashing thread may be the one holding it,
@@ -4202,7 +4209,7 @@ MICROTRACE_END_NAMESPACE
 // #include "microtrace/span_data.hpp" (already inlined above)
 // #include "microtrace/zipkin.hpp" (already inlined above)
 
-#if defined(__unix__) || defined(__APPLE__)
+#if MICROTRACE_POSIX
 #include <errno.h>
 #include <signal.h>
 #include <unistd.h>

@@ -29,7 +29,7 @@ class Sink {
   public:
     using WriteFn = void (*)(void* context, const char* data, std::size_t size) noexcept;
 
-    Sink(WriteFn write, void* context) noexcept : write_(write), context_(context) {}
+    Sink(WriteFn write_fn, void* context) noexcept : write_(write_fn), context_(context) {}
     Sink(std::string& out) noexcept : Sink(&append_to_string, &out) {}
     Sink(std::FILE* file) noexcept : Sink(&write_to_file, file) {}
     // The callable is borrowed: it must outlive the Sink (a temporary lambda passed

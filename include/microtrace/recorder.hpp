@@ -480,7 +480,7 @@ class RecorderCore {
                     break;  // still being written: the next drain takes it
                 }
             }
-            visited += visited_here;
+            visited += static_cast<std::size_t>(visited_here);  // at most the capacity
             if (consume) {
                 lane.overwritten.fetch_add(overwritten, std::memory_order_relaxed);
                 lane.dumped.fetch_add(visited_here, std::memory_order_relaxed);

@@ -139,8 +139,8 @@ struct SpanData {
         return &slot;
     }
 
-    void add_event(std::uint64_t epoch_ns, StringRef name) noexcept {
-        events[event_count++] = EventData{epoch_ns, name};
+    void add_event(std::uint64_t epoch_ns, StringRef event_name) noexcept {
+        events[event_count++] = EventData{epoch_ns, event_name};
     }
     bool events_full() const noexcept { return event_count == config::max_events; }
 

@@ -1430,8 +1430,8 @@ struct SpanData {
         return &slot;
     }
 
-    void add_event(std::uint64_t epoch_ns, StringRef name) noexcept {
-        events[event_count++] = EventData{epoch_ns, name};
+    void add_event(std::uint64_t epoch_ns, StringRef event_name) noexcept {
+        events[event_count++] = EventData{epoch_ns, event_name};
     }
     bool events_full() const noexcept { return event_count == config::max_events; }
 
@@ -1692,7 +1692,7 @@ class Sink {
   public:
     using WriteFn = void (*)(void* context, const char* data, std::size_t size) noexcept;
 
-    Sink(WriteFn write, void* context) noexcept : write_(write), context_(context) {}
+    Sink(WriteFn write_fn, void* context) noexcept : write_(write_fn), context_(context) {}
     Sink(std::string& out) noexcept : Sink(&append_to_string, &out) {}
     Sink(std::FILE* file) noexcept : Sink(&write_to_file, file) {}
     // The callable is borrowed: it must outlive the Sink (a temporary lambda passed
@@ -2780,7 +2780,7 @@ class RecorderCore {
                     break;  // still being written: the next drain takes it
                 }
             }
-            visited += visited_here;
+            visited += static_cast<std::size_t>(visited_here);  // at most the capacity
             if (consume) {
                 lane.overwritten.fetch_add(overwritten, std::memory_order_relaxed);
                 lane.dumped.fetch_add(visited_here, std::memory_order_relaxed);
@@ -5578,7 +5578,7 @@ class TraceState {
 
     // Adds `member` at the left end, shifting the others right; the caller made room.
     void prepend(const Member& member) noexcept {
-        const std::size_t shift = member_size(member) + (count_ > 0 ? 1 : 0);
+        const std::size_t shift = member_size(member) + (count_ > 0 ? std::size_t{1} : std::size_t{0});
         std::memmove(chars_ + shift, chars_, size_);
         std::memmove(slots_ + 1, slots_, count_ * sizeof(Slot));
         for (std::size_t i = 1; i <= count_; ++i) slots_[i].offset = static_cast<std::uint16_t>(slots_[i].offset + shift);
@@ -6023,7 +6023,9 @@ class Baggage {
     bool contains(std::string_view key) const noexcept { return find(key) < count_; }
 
     // Length of the header write() makes; never more than `capacity`.
-    std::size_t header_size() const noexcept { return encoded_members_size_ + (count_ > 0 ? count_ - 1 : 0); }
+    std::size_t header_size() const noexcept {
+        return encoded_members_size_ + (count_ > 0 ? std::size_t{count_} - 1 : std::size_t{0});
+    }
     // Writes the header (percent-encoded) into `out`, which needs header_size() chars; not
     // NUL-terminated. Returns header_size().
     std::size_t write(char* out) const noexcept {
@@ -6160,7 +6162,8 @@ class Baggage {
         const std::size_t index = find(key);
         const bool replacing = index < count_;
         const std::size_t others = replacing ? count_ - 1 : count_;
-        const std::size_t others_encoded = encoded_members_size_ - (replacing ? slots_[index].encoded_size : 0);
+        const std::size_t others_encoded =
+            encoded_members_size_ - (replacing ? std::size_t{slots_[index].encoded_size} : std::size_t{0});
         if (!replacing && count_ == max_members) return false;
         if (others_encoded + encoded_size + others > capacity) return false;
 

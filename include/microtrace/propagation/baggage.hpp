@@ -251,7 +251,9 @@ class Baggage {
     bool contains(std::string_view key) const noexcept { return find(key) < count_; }
 
     // Length of the header write() makes; never more than `capacity`.
-    std::size_t header_size() const noexcept { return encoded_members_size_ + (count_ > 0 ? count_ - 1 : 0); }
+    std::size_t header_size() const noexcept {
+        return encoded_members_size_ + (count_ > 0 ? std::size_t{count_} - 1 : std::size_t{0});
+    }
     // Writes the header (percent-encoded) into `out`, which needs header_size() chars; not
     // NUL-terminated. Returns header_size().
     std::size_t write(char* out) const noexcept {
@@ -388,7 +390,8 @@ class Baggage {
         const std::size_t index = find(key);
         const bool replacing = index < count_;
         const std::size_t others = replacing ? count_ - 1 : count_;
-        const std::size_t others_encoded = encoded_members_size_ - (replacing ? slots_[index].encoded_size : 0);
+        const std::size_t others_encoded =
+            encoded_members_size_ - (replacing ? std::size_t{slots_[index].encoded_size} : std::size_t{0});
         if (!replacing && count_ == max_members) return false;
         if (others_encoded + encoded_size + others > capacity) return false;
 

@@ -295,7 +295,7 @@ class TraceState {
 
     // Adds `member` at the left end, shifting the others right; the caller made room.
     void prepend(const Member& member) noexcept {
-        const std::size_t shift = member_size(member) + (count_ > 0 ? 1 : 0);
+        const std::size_t shift = member_size(member) + (count_ > 0 ? std::size_t{1} : std::size_t{0});
         std::memmove(chars_ + shift, chars_, size_);
         std::memmove(slots_ + 1, slots_, count_ * sizeof(Slot));
         for (std::size_t i = 1; i <= count_; ++i) slots_[i].offset = static_cast<std::uint16_t>(slots_[i].offset + shift);

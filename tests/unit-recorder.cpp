@@ -209,3 +209,24 @@ TEST_CASE("4 writers and a concurrent dumper: every span accounted for, none tor
     SUBCASE("drop_newest, one shared lane") { stress<16, 1>(OverflowPolicy::drop_newest, 4, 20000); }
     SUBCASE("drop_newest, four lanes") { stress<64, 4>(OverflowPolicy::drop_newest, 4, 20000); }
 }
+
+TEST_CASE("the last T of a flight recorder: a dump of the spans that ended since a time") {
+    Recorder<8> recorder;
+    Tracer tracer("svc", recorder);
+    for (std::uint64_t ms = 1; ms <= 5; ++ms) {
+        StartOptions options;
+        options.start_time = EpochNanos(ms * 1'000'000'000'000'000ULL);
+        tracer.start_span("s" + std::to_string(ms), options).end(EpochNanos(ms * 1'000'000'000'000'000ULL + 500'000));
+    }
+    std::string recent, all;
+    CHECK(recorder.dump_zipkin(recent, EpochNanos(3'000'000'000'500'000ULL)) == 3);  // ended at 3, 4, 5
+    CHECK(recorder.dump_zipkin(all) == 5);
+    CHECK(recent.find("\"name\":\"s2\"") == std::string::npos);
+    CHECK(recent.find("\"name\":\"s3\"") != std::string::npos);
+    CHECK(recent.rfind("[{", 0) == 0);
+    CHECK(recent.back() == ']');
+    std::string none;
+    CHECK(recorder.dump_zipkin(none, EpochNanos(~std::uint64_t{0})) == 0);
+    CHECK(none == "[]");
+    CHECK(recorder.stats().held == 5);  // a filtered dump consumes nothing
+}

@@ -2313,6 +2313,7 @@ MICROTRACE_END_NAMESPACE
 #include <cstring>
 #include <string_view>
 
+// #include "microtrace/clock.hpp" (already inlined above)
 // #include "microtrace/config.hpp" (already inlined above)
 // #include "microtrace/detail/atomic.hpp" (already inlined above)
 // #include "microtrace/json.hpp" (already inlined above)
@@ -2657,9 +2658,14 @@ class RecorderCore {
     }
 
     // Writes the spans held as one Zipkin v2 JSON array (`[]` when empty).
-    std::size_t dump_zipkin(Sink sink) const noexcept { return write_zipkin(sink, false); }
+    std::size_t dump_zipkin(Sink sink) const noexcept { return write_zipkin(sink, false, 0); }
+    // Like dump_zipkin, but only the spans that ended at or after `ended_since`: "the last
+    // T milliseconds" of a flight recorder is dump_zipkin(sink, now - T).
+    std::size_t dump_zipkin(Sink sink, EpochNanos ended_since) const noexcept {
+        return write_zipkin(sink, false, ended_since.count());
+    }
     // Like dump_zipkin, but consumes the spans written.
-    std::size_t drain_zipkin(Sink sink) noexcept { return write_zipkin(sink, true); }
+    std::size_t drain_zipkin(Sink sink) noexcept { return write_zipkin(sink, true, 0); }
 
   protected:
     // A recorder is all zeros until attach() points it at its storage, so a static one
@@ -2790,17 +2796,20 @@ class RecorderCore {
         return visited;
     }
 
-    std::size_t write_zipkin(Sink sink, bool consume) const noexcept {
+    std::size_t write_zipkin(Sink sink, bool consume, std::uint64_t ended_since_ns) const noexcept {
         if constexpr (!config::enabled) return 0;  // an empty dump: not even "[]"
         JsonWriter json(sink);
         json.raw('[');
-        bool first = true;
+        std::size_t written = 0;
         auto write_span = [&](const SpanData& span, std::string_view service) {
-            if (!first) json.raw(',');
-            first = false;
+            if (span.start_epoch_ns + span.duration_ns < ended_since_ns) return;
+            if (written++ != 0) json.raw(',');
             write_zipkin_span(json, span, service);
         };
-        const std::size_t written = consume ? const_cast<RecorderCore*>(this)->drain(write_span) : snapshot(write_span);
+        if (consume)
+            const_cast<RecorderCore*>(this)->drain(write_span);
+        else
+            snapshot(write_span);
         json.raw(']');
         return written;
     }

@@ -113,31 +113,19 @@ leg_cortex-m4() {  # arm-none-eabi-g++: the size budget, and zero cost when disa
 
 leg_consumers() {  # projects outside the tree: find_package, add_subdirectory, FetchContent, pkg-config, Meson
     echo "    consumer projects (tests/consumers/run.sh), $(g++ --version | head -n 1)"
-    local status=0 line
+    local status=0
     CXX=g++ bash "$ROOT/tests/consumers/run.sh" --work "$BUILD_ROOT/$current_leg" 2>&1 |
         tee "$BUILD_ROOT/$current_leg.log" || status=$?
-    line=$(grep -E '^consumers: [0-9]+ passed, [0-9]+ failed' "$BUILD_ROOT/$current_leg.log" | tail -n 1 || true)
-    if [ -z "$line" ]; then
-        failed=$((failed + 1))
-    else
-        passed=$((passed + $(sed -E 's/consumers: ([0-9]+) passed.*/\1/' <<<"$line")))
-        failed=$((failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")))
-    fi
+    count_summary_line "$BUILD_ROOT/$current_leg.log" 'consumers:'
     return "$status"
 }
 
 leg_fuzz-smoke() {  # every libFuzzer target for 15 s from its seeds (docs/reliability.md)
     echo "    libFuzzer, $(clang++ --version | head -n 1), -fsanitize=fuzzer,address,undefined, 15 s per target"
-    local status=0 line
+    local status=0
     python3 "$ROOT/tests/fuzz/run.py" --smoke --jobs "$JOBS" --build-dir "$BUILD_ROOT/$current_leg" 2>&1 |
         tee "$BUILD_ROOT/$current_leg.log" || status=$?
-    line=$(grep -E '^fuzz: [0-9]+ targets passed, [0-9]+ failed' "$BUILD_ROOT/$current_leg.log" | tail -n 1 || true)
-    if [ -z "$line" ]; then
-        failed=$((failed + 1))
-    else
-        passed=$((passed + $(sed -E 's/fuzz: ([0-9]+) targets passed.*/\1/' <<<"$line")))
-        failed=$((failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")))
-    fi
+    count_summary_line "$BUILD_ROOT/$current_leg.log" 'fuzz:'
     return "$status"
 }
 
@@ -162,6 +150,19 @@ leg_valgrind() {  # memcheck over the unit tests, the fuzz corpora, the stress a
 
 # ---------------------------------------------------------------------------------------------
 # Suites shared by the legs.
+
+# Usage: count_summary_line <log> <prefix>: adds the log's last "<prefix> N passed, M failed"
+# line to the totals (a missing line counts as one failure: the script died before it).
+count_summary_line() {
+    local line
+    line=$(grep -E "^$2 [0-9]+ (targets )?passed, [0-9]+ failed" "$1" | tail -n 1 || true)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+        return
+    fi
+    passed=$((passed + $(sed -E 's/.* ([0-9]+) (targets )?passed.*/\1/' <<<"$line")))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+}
 
 # Usage: count_script <what> <exit status>: a script check, counted as one test.
 count_script() {

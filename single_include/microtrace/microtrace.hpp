@@ -2151,20 +2151,15 @@ inline void write_remote_endpoint(JsonWriter& json, const SpanData& span) noexce
         separator = ",";
     }
     char address[46];
-    if (remote.has_ipv4) {
+    auto write_address = [&](std::string_view field, const char* end) {
         json.raw(separator);
-        json.raw("\"ipv4\":\"");
-        json.raw(std::string_view(address, static_cast<std::size_t>(write_ipv4(remote.ipv4, address) - address)));
+        json.raw(field);
+        json.raw(std::string_view(address, static_cast<std::size_t>(end - address)));
         json.raw('"');
         separator = ",";
-    }
-    if (remote.has_ipv6) {
-        json.raw(separator);
-        json.raw("\"ipv6\":\"");
-        json.raw(std::string_view(address, static_cast<std::size_t>(write_ipv6(remote.ipv6, address) - address)));
-        json.raw('"');
-        separator = ",";
-    }
+    };
+    if (remote.has_ipv4) write_address("\"ipv4\":\"", write_ipv4(remote.ipv4, address));
+    if (remote.has_ipv6) write_address("\"ipv6\":\"", write_ipv6(remote.ipv6, address));
     if (remote.port != 0) {
         json.raw(separator);
         json.raw("\"port\":");

@@ -370,3 +370,17 @@ TEST_CASE("continuing: B3 debug, 64-bit ids and a sampling decision alone carry 
     REQUIRE(denied_b3.size() == 32 + 1 + 16 + 2);  // a new trace, still denied
     CHECK(denied_b3.substr(49) == "-0");
 }
+
+TEST_CASE("continuing: baggage with no trace context travels on with the new trace") {
+    Recorder<16> recorder;
+    Tracer<FixedSampler> tracer("server", recorder);
+    const ExtractedContext received = extract(Headers{{"baggage", "tenant=acme,region=eu%20west"}});
+    REQUIRE_FALSE(received.is_valid());
+    auto span = tracer.start_span("handle", received, SpanKind::server);
+    CHECK(span.context().is_valid());
+    CHECK(span.context().baggage == &received.baggage());
+    auto child = tracer.start_span("query", SpanKind::client);
+    Headers out;
+    inject(child.context(), out);
+    CHECK(value_of(out, "baggage") == "tenant=acme,region=eu%20west");
+}

@@ -3296,6 +3296,9 @@ class Tracer {
     // valid context) or nullptr; `start_ns` 0 means now.
     MICROTRACE_DETAIL_NOINLINE Span start(std::string_view name, SpanKind kind, const SpanContext* parent,
                                           detail::SpanScope* scope, bool activate, std::uint64_t start_ns) noexcept {
+        // Baggage travels even when the trace does not: a request with baggage and no trace
+        // context starts a new trace that still carries it on.
+        const Baggage* const baggage = parent != nullptr ? parent->baggage : nullptr;
         if (parent != nullptr && !parent->is_valid() && !parent->remote) parent = nullptr;
         const bool continues = parent != nullptr && parent->is_valid();
 
@@ -3309,19 +3312,19 @@ class Tracer {
         // W3C Level 2: keep the random flag when continuing; claim it on a new random root.
         const bool random = continues ? parent->flags.is_random() : ids_.random;
         const auto flags = static_cast<std::uint8_t>((sampled ? TraceFlags::sampled : 0) | (random ? TraceFlags::random : 0));
-        // Fills a default context. A continued trace keeps the parent's 64-bit id form, rv,
-        // tracestate and baggage.
+        // Fills a default context. A continued trace keeps the parent's 64-bit id form, rv and
+        // tracestate; baggage is kept either way.
         const auto fill = [&](SpanContext& context) noexcept {
             context.trace_id = trace_id;
             context.span_id = span_id;
             context.flags.bits = flags;
             context.debug = debug;
             context.sampling_threshold = decision.threshold;
+            context.baggage = baggage;
             if (continues) {
                 context.trace_id_64bit = parent->trace_id_64bit;
                 context.explicit_randomness = parent->explicit_randomness;
                 context.trace_state = parent->trace_state;
-                context.baggage = parent->baggage;
             }
         };
         Span span;

@@ -379,7 +379,7 @@ TEST_CASE("continuing: baggage with no trace context travels on with the new tra
     auto span = tracer.start_span("handle", received, SpanKind::server);
     CHECK(span.context().is_valid());
     CHECK(span.context().baggage == &received.baggage());
-    auto child = tracer.start_span("query", SpanKind::client);
+    auto child = tracer.start_span("query", span.context(), SpanKind::client);  // and on to children
     Headers out;
     inject(child.context(), out);
     CHECK(value_of(out, "baggage") == "tenant=acme,region=eu%20west");

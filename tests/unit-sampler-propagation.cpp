@@ -158,7 +158,7 @@ TEST_CASE("an incoming ot=rv replaces the trace id's randomness, for the server 
     auto server = tracer.start_span("server", explicit_rv.context(), SpanKind::server);
     CHECK_FALSE(server.context().is_sampled());
     CHECK(server.context().explicit_randomness == 1);
-    CHECK_FALSE(tracer.start_span("child").context().is_sampled());  // a local child keeps rv
+    CHECK_FALSE(tracer.start_span("child", server.context()).context().is_sampled());  // a local child keeps rv
 
     Headers malformed{{"traceparent", traceparent}, {"tracestate", "ot=rv:123"}};
     const ExtractedContext bad_rv = extract(malformed);

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "support/alloc_counter.hpp"
-#include "support/strict_json.hpp"
+#include "fuzz/json_checker.hpp"
 
 using namespace microtrace;
 
@@ -129,7 +129,7 @@ TEST_CASE("keep rule error: earlier spans promoted, later ones kept, other trace
 
     std::string out;
     CHECK(flight.dump_kept_zipkin(out) == 5);
-    CHECK(microtrace_test::StrictJson(out).valid());
+    CHECK(microtrace_fuzz::is_strict_json(out));
     CHECK(out.find("\"error\":\"timeout\"") != std::string::npos);
 }
 

@@ -327,4 +327,11 @@ class JsonParser {
     std::vector<std::string>* duplicates_ = nullptr;
 };
 
+// True when `text` is exactly one strictly valid JSON value (valid UTF-8 included).
+inline bool is_strict_json(std::string_view text) {
+    JsonValue value;
+    std::string error;
+    return JsonParser::parse(text, value, error);
+}
+
 }  // namespace microtrace_fuzz

@@ -93,21 +93,10 @@ inline void annotate(Span& span) noexcept {
 inline void steady_clock_read() noexcept { keep(std::chrono::steady_clock::now()); }
 inline void system_clock_read() noexcept { keep(std::chrono::system_clock::now()); }
 
-#if defined(__x86_64__) || defined(__aarch64__)
+#if defined(MICROTRACE_DETAIL_CYCLE_COUNTER)
 #define MICROTRACE_BENCH_CYCLE_COUNTER 1
-// The bare counter instruction: rdtsc, or cntvct_el0.
-inline std::uint64_t read_counter() noexcept {
-#if defined(__x86_64__)
-    std::uint32_t low, high;
-    __asm__ __volatile__("rdtsc" : "=a"(low), "=d"(high));
-    return (std::uint64_t{high} << 32) | low;
-#else
-    std::uint64_t value;
-    __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(value));
-    return value;
-#endif
-}
-inline void cycle_counter_read() noexcept { keep(read_counter()); }
+// The bare counter instruction (rdtsc, or cntvct_el0): the library's own read.
+inline void cycle_counter_read() noexcept { keep(detail::read_cycle_counter()); }
 #else
 #define MICROTRACE_BENCH_CYCLE_COUNTER 0
 #endif
